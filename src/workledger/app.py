@@ -1,0 +1,109 @@
+"""create_app(): middleware order, error handlers, routers and the documentation."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated
+
+import fastapi_offline
+from fastapi import APIRouter, Depends, FastAPI, Query
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from workledger import __version__
+from workledger.auth.secrets import Keyring
+from workledger.config import Settings, get_settings
+from workledger.customers.endpoints import router as customers_router
+from workledger.items.endpoints import router as items_router
+from workledger.kit.db import Database
+from workledger.kit.edge import EdgeMiddleware
+from workledger.kit.errors import install_error_handlers
+from workledger.kit.i18n import LANGUAGE_CODES, parse_language
+from workledger.kit.problems import ValidationProblem
+from workledger.suppliers.endpoints import router as suppliers_router
+
+SWAGGER_ASSETS = Path(fastapi_offline.__file__).parent / "static"
+
+DESCRIPTION = """
+The Workledger API: customers, suppliers and items, with more to come.
+
+**Authentication.** Click *Authorize* and paste your company key *with its scheme*:
+`Key wlk_...` (the scheme may be omitted). The demo credentials are printed by
+`make run`.
+
+**Conventions.** Every success is `200 OK`; a create also sends `Location`. Updates
+(`PUT` and `PATCH`) are partial. Lists take `page`, `per_page` (≤ 500), `sort`
+(`-id,+name`), `total=true` and filters (`field=value` or `field=op:value`, op one of
+`lt lte gt gte eq not`, joined with ` AND `). Every error is `application/problem+json`
+with `code` and `traceId`. `language_code` (0 Norwegian, 1 English, 3 Swedish,
+4 Danish, 7 Spanish) selects the language of messages.
+"""
+
+
+def language(
+    language_code: Annotated[
+        str | None,
+        Query(description="Language of messages: 0 nb, 1 en (default), 3 sv, 4 da, 7 es"),
+    ] = None,
+) -> None:
+    if language_code is not None and parse_language(language_code) is None:
+        raise ValidationProblem.single(
+            "language_code",
+            "language_code must be one of " + ", ".join(map(str, LANGUAGE_CODES)),
+        )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await app.state.database.dispose()
+
+    app = FastAPI(
+        title="Workledger API",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = Database(settings.database_url, echo=settings.echo_sql)
+    app.state.keyring = Keyring(settings.resolved_secret_key())
+
+    install_error_handlers(app)
+    app.add_middleware(
+        EdgeMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        dev=settings.dev,
+        trusted_proxies=settings.trusted_proxies,
+    )
+
+    v1 = APIRouter(prefix="/v1", dependencies=[Depends(language)])
+    for router in (customers_router, suppliers_router, items_router):
+        v1.include_router(router)
+    app.include_router(v1)
+
+    @app.get("/health", include_in_schema=False)
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.mount("/static/swagger", StaticFiles(directory=SWAGGER_ASSETS), name="swagger-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Workledger API — Swagger UI",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon.png",
+            swagger_ui_parameters={"persistAuthorization": True, "displayRequestDuration": True},
+        )
+
+    return app

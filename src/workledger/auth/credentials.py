@@ -1,0 +1,73 @@
+"""Issuing and revoking credentials. The secret is returned once; only its digest stays."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from workledger.auth.secrets import PREFIXES, Keyring, new_secret
+from workledger.kit.db import utcnow
+from workledger.models import Credential, CredentialKind
+
+#: Kinds whose secret the documented pages show again, so they are kept sealed too.
+RECOVERABLE = {CredentialKind.company_key}
+
+
+async def issue(
+    session: AsyncSession,
+    keyring: Keyring,
+    kind: CredentialKind,
+    *,
+    company_id: int | None,
+    user_id: int | None = None,
+    replace_existing: bool = False,
+) -> tuple[Credential, str]:
+    """A new credential and its secret. ``replace_existing`` revokes the kind's old ones."""
+    if replace_existing:
+        await revoke_all(session, kind, company_id=company_id, user_id=user_id)
+    secret = new_secret(kind.value)
+    credential = Credential(
+        company_id=company_id,
+        user_id=user_id,
+        kind=kind,
+        digest=keyring.digest(secret),
+        hint=secret[: len(PREFIXES[kind.value]) + 4],
+        sealed=keyring.seal(secret) if kind in RECOVERABLE else None,
+    )
+    session.add(credential)
+    await session.flush()
+    return credential, secret
+
+
+async def revoke_all(
+    session: AsyncSession, kind: CredentialKind, *, company_id: int | None, user_id: int | None
+) -> None:
+    await session.execute(
+        update(Credential)
+        .where(
+            Credential.kind == kind,
+            Credential.company_id == company_id if company_id is not None
+            else Credential.company_id.is_(None),
+            Credential.user_id == user_id if user_id is not None
+            else Credential.user_id.is_(None),
+            Credential.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+    )
+
+
+async def current_secret(
+    session: AsyncSession, keyring: Keyring, kind: CredentialKind, company_id: int
+) -> str | None:
+    """The active recoverable secret of a company (for its settings page), if any."""
+    sealed = await session.scalar(
+        select(Credential.sealed)
+        .where(
+            Credential.kind == kind,
+            Credential.company_id == company_id,
+            Credential.revoked_at.is_(None),
+        )
+        .order_by(Credential.id.desc())
+        .limit(1)
+    )
+    return keyring.unseal(sealed) if sealed else None

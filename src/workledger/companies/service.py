@@ -1,0 +1,44 @@
+"""Companies (tenants) and their people: used by the CLI, the demo and later the pages."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from workledger.auth.passwords import hash_password
+from workledger.models import Company, User, UserRole
+
+
+async def create_company(session: AsyncSession, name: str, *, api_access: bool) -> Company:
+    company = Company(name=name, api_access=api_access)
+    session.add(company)
+    await session.flush()
+    return company
+
+
+async def find_company(session: AsyncSession, name: str) -> Company | None:
+    return await session.scalar(select(Company).where(Company.name == name).limit(1))
+
+
+async def set_user(
+    session: AsyncSession,
+    email: str,
+    password: str,
+    *,
+    company_id: int | None,
+    role: UserRole = UserRole.member,
+    is_staff: bool = False,
+) -> User:
+    """Create the user, or reset the password (and role) of the one with that e-mail."""
+    email = email.strip().lower()
+    user = await session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email)
+        session.add(user)
+    user.company_id = company_id
+    user.role = role
+    user.is_staff = is_staff
+    user.is_active = True
+    user.password_hash = await hash_password(password)
+    await session.flush()
+    return user

@@ -1,0 +1,56 @@
+"""Settings, in one place: every knob is a ``WORKLEDGER_*`` environment variable."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+VAR_DIR = Path("var")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WORKLEDGER_", extra="ignore")
+
+    #: SQLite file by default so that ``make run`` needs no server; PostgreSQL in production.
+    database_url: str = f"sqlite+aiosqlite:///{VAR_DIR}/workledger.db"
+    #: Shared counters (rate limits). Unset = in-process memory.
+    redis_url: str | None = None
+    #: Server pepper for secret digests and the key that encrypts recoverable secrets.
+    #: Unset = a random key kept in ``var/secret.key`` (fine for one machine, not a cluster).
+    secret_key: str = ""
+    #: Development mode: plain HTTP allowed. Production refuses API calls over HTTP.
+    dev: bool = False
+    #: Addresses whose ``X-Forwarded-Proto`` is believed.
+    trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
+    #: Largest accepted request body, in bytes (413 above it).
+    max_body_bytes: int = 1024 * 1024
+    #: Host part of generated API e-mail addresses.
+    api_email_host: str = "api.workledger.local"
+    #: Echo SQL (debugging).
+    echo_sql: bool = False
+
+    def resolved_secret_key(self) -> str:
+        if self.secret_key:
+            return self.secret_key
+        return _local_secret_key()
+
+
+@lru_cache
+def _local_secret_key() -> str:
+    path = VAR_DIR / "secret.key"
+    if path.exists():
+        return path.read_text().strip()
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

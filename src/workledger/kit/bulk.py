@@ -1,0 +1,77 @@
+"""Bulk delete: ``DELETE /v1/<collection>?ids=12,42,1337`` (DESIGN §4.4, seed 002).
+
+Each id is deleted in its own savepoint, so one failure (not found, still referenced)
+neither stops the others nor leaves half of itself behind.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from workledger.kit.problems import Problem, ValidationProblem
+
+MAX_IDS = 50
+_IDS = re.compile(r"^[0-9]+(,[0-9]+)*$")
+
+
+def parse_ids(raw: str | None) -> list[int]:
+    if raw is None or raw == "":
+        raise ValidationProblem.single("ids", "ids is required: comma-separated integer ids")
+    if not _IDS.match(raw):
+        raise ValidationProblem.single("ids", "ids accepts only integers separated by commas")
+    ids = [int(part) for part in raw.split(",")]
+    if len(ids) > MAX_IDS:
+        raise ValidationProblem.single("ids", f"at most {MAX_IDS} ids at a time")
+    return list(dict.fromkeys(ids))  # the same id twice is deleted once
+
+
+async def bulk_delete(
+    session: AsyncSession, ids: list[int], delete_one: Callable[[int], Awaitable[Any]]
+) -> dict[str, Any]:
+    successes: list[Any] = []
+    errors: list[dict[str, Any]] = []
+    for item_id in ids:
+        savepoint = await session.begin_nested()
+        try:
+            deleted = await delete_one(item_id)
+            await session.flush()
+        except Problem as problem:
+            await savepoint.rollback()
+            body = problem.body()
+            body["message"] = body["title"]  # the seed's bulk example names it "message"
+            errors.append({"id": item_id, "error": body})
+            continue
+        await savepoint.commit()
+        successes.append(deleted)
+    return {
+        "success_count": len(successes),
+        "error_count": len(errors),
+        "successes": successes,
+        "errors": errors,
+    }
+
+
+class BulkError(BaseModel):
+    id: int
+    error: dict[str, Any]
+
+
+def bulk_result_model(item: type[BaseModel]) -> type[BaseModel]:
+    """The response schema of a bulk delete whose successes are ``item``."""
+    return type(
+        f"{item.__name__}BulkDeleteResult",
+        (BaseModel,),
+        {
+            "__annotations__": {
+                "success_count": int,
+                "error_count": int,
+                "successes": list[item],
+                "errors": list[BulkError],
+            }
+        },
+    )

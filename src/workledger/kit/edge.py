@@ -1,0 +1,130 @@
+"""The outermost middleware: what every request and response gets, whatever happens.
+
+- ``X-Trace-Id`` on every response (the W3C ``traceparent`` continued, kit.trace);
+- the language of messages (``language_code``);
+- bodies over the limit refused with 413 before they are read into the app;
+- production mode refuses plain HTTP (403 code 6) unless a trusted proxy says HTTPS;
+- any unhandled exception becomes a 500 problem with the traceId, never a stack trace.
+
+It is a pure ASGI middleware so that it wraps even Starlette's own error handling.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import parse_qsl
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from workledger.kit.errors import problem_response
+from workledger.kit.i18n import ENGLISH, current_language, parse_language
+from workledger.kit.problems import (
+    BodyNotParsed,
+    Forbidden,
+    InternalError,
+    PayloadTooLarge,
+    Problem,
+)
+from workledger.kit.trace import new_traceparent, set_current_trace
+
+log = logging.getLogger("workledger.edge")
+
+#: Paths that answer over plain HTTP even in production (load balancer health checks).
+PLAIN_HTTP_PATHS = ("/health",)
+
+
+class EdgeMiddleware:
+    def __init__(
+        self, app: ASGIApp, *, max_body_bytes: int, dev: bool, trusted_proxies: list[str]
+    ) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.dev = dev
+        self.trusted_proxies = set(trusted_proxies)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        traceparent = new_traceparent(headers.get("traceparent"))
+        set_current_trace(traceparent)
+        scope["workledger.trace"] = traceparent
+        language = ENGLISH
+        for key, value in parse_qsl(scope.get("query_string", b"").decode("latin-1")):
+            if key == "language_code":
+                language = parse_language(value) or ENGLISH
+        current_language.set(language)
+        started = False
+
+        async def send_with_trace(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                message.setdefault("headers", [])
+                message["headers"] = [
+                    *message["headers"], (b"x-trace-id", traceparent.encode())
+                ]
+            await send(message)
+
+        try:
+            refusal = self._refusal(scope, headers)
+            if refusal is not None:
+                await problem_response(refusal)(scope, receive, send_with_trace)
+                return
+            if "content-length" not in headers and scope["method"] in ("POST", "PUT", "PATCH"):
+                receive = await self._buffered(receive)
+            await self.app(scope, receive, send_with_trace)
+        except Problem as problem:  # raised by _buffered
+            if started:
+                raise
+            await problem_response(problem)(scope, receive, send_with_trace)
+        except Exception:
+            log.exception("unhandled error, trace %s", traceparent)
+            if started:
+                raise
+            await problem_response(
+                InternalError(f"Quote trace id {traceparent} when you contact support.")
+            )(scope, receive, send_with_trace)
+
+    def _refusal(self, scope: Scope, headers: Headers) -> Problem | None:
+        length = headers.get("content-length")
+        if length is not None:
+            if not length.isdigit():
+                return BodyNotParsed("Content-Length is not a number.")
+            if int(length) > self.max_body_bytes:
+                return PayloadTooLarge(f"The body may be at most {self.max_body_bytes} bytes.")
+        if not self.dev and scope.get("scheme") == "http" and scope["path"] not in PLAIN_HTTP_PATHS:
+            client = (scope.get("client") or ("", 0))[0]
+            forwarded = headers.get("x-forwarded-proto", "").lower()
+            if not (client in self.trusted_proxies and forwarded == "https"):
+                return Forbidden("HTTPS is required.")
+        return None
+
+    async def _buffered(self, receive: Receive) -> Receive:
+        """Read a body of unknown length up to the limit, then replay it to the app."""
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                raise PayloadTooLarge(f"The body may be at most {self.max_body_bytes} bytes.")
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        return replay

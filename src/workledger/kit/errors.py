@@ -1,0 +1,123 @@
+"""Every error leaves as a problem document (DESIGN §4.5): one renderer, few handlers."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DataError, IntegrityError
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from workledger.kit.problems import (
+    PROBLEM_MEDIA_TYPE,
+    BodyNotParsed,
+    Conflict,
+    Forbidden,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    Problem,
+    Unauthorized,
+    ValidationProblem,
+)
+
+log = logging.getLogger("workledger.errors")
+
+try:  # orjson when present: the problem body is small, but it is on every error path
+    import orjson
+
+    def _dumps(body: dict) -> bytes:
+        return orjson.dumps(body)
+except ImportError:  # pragma: no cover
+    import json
+
+    def _dumps(body: dict) -> bytes:
+        return json.dumps(body).encode()
+
+
+def problem_response(problem: Problem) -> Response:
+    headers = dict(problem.headers)
+    if isinstance(problem, Unauthorized):
+        headers.setdefault("WWW-Authenticate", 'Key realm="workledger"')
+    return Response(
+        _dumps(problem.body()),
+        status_code=problem.status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def _member(loc: tuple) -> str:
+    """("body", "contacts", 0, "email") -> "contacts[0].email"."""
+    parts = list(loc[1:] if loc and loc[0] in ("body", "query", "path", "header") else loc)
+    name = ""
+    for part in parts:
+        if isinstance(part, int):
+            name += f"[{part}]"
+        else:
+            name += f".{part}" if name else str(part)
+    return name or str(loc[0] if loc else "body")
+
+
+def validation_problem(request: Request, exc: RequestValidationError) -> Problem:
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors():
+        loc = tuple(error.get("loc", ()))
+        if error.get("type") == "json_invalid":
+            return BodyNotParsed(
+                f"The body is not valid JSON: {error.get('ctx', {}).get('error', 'parse error')}."
+            )
+        if loc == ("body",):
+            content_type = request.headers.get("content-type", "")
+            if error.get("type") == "missing":
+                return BodyNotParsed("The request needs a JSON object as its body.")
+            if content_type and "json" not in content_type:
+                return BodyNotParsed("Send the body as JSON with Content-Type: application/json.")
+            errors.setdefault("body", []).append("The body must be a JSON object.")
+            continue
+        errors.setdefault(_member(loc), []).append(error.get("msg", "Invalid value"))
+    return ValidationProblem("One or more members are not valid.", errors=errors)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def on_problem(_request: Request, exc: Problem) -> Response:
+        return problem_response(exc)
+
+    async def on_validation(request: Request, exc: RequestValidationError) -> Response:
+        return problem_response(validation_problem(request, exc))
+
+    async def on_http(_request: Request, exc: HTTPException) -> Response:
+        problem: Problem
+        if exc.status_code == 404:
+            problem = NotFound("No such endpoint.")
+        elif exc.status_code == 405:
+            problem = MethodNotAllowed("The method is not allowed on this endpoint.")
+        elif exc.status_code == 401:
+            problem = Unauthorized(str(exc.detail))
+        elif exc.status_code == 403:
+            problem = Forbidden(str(exc.detail))
+        elif exc.status_code == 413:
+            problem = PayloadTooLarge()
+        else:
+            problem = ValidationProblem(str(exc.detail))
+        response = problem_response(problem)
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
+
+    async def on_integrity(_request: Request, exc: IntegrityError) -> Response:
+        # Services check what they can; this catches the race between check and write.
+        log.info("integrity error turned into 409: %s", exc.orig)
+        return problem_response(Conflict("The change conflicts with data stored meanwhile."))
+
+    async def on_data(_request: Request, exc: DataError) -> Response:
+        log.info("data error turned into 400: %s", exc.orig)
+        return problem_response(ValidationProblem("A value is out of range for its field."))
+
+    app.add_exception_handler(Problem, on_problem)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(HTTPException, on_http)
+    app.add_exception_handler(IntegrityError, on_integrity)
+    app.add_exception_handler(DataError, on_data)

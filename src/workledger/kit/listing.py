@@ -1,0 +1,278 @@
+"""Listing, written once and declared per resource (DESIGN §4.3, seed 002).
+
+A resource declares a :class:`ListSpec` — which fields may be filtered (with their
+types) and sorted — the way NetBox declares a filterset. The spec parses the query
+string strictly (an unknown parameter, sort field, operator or a badly typed value is a
+400 naming the parameter and what is allowed), turns it into SQL, and produces the
+``Link`` / ``X-Total-Count`` headers and the OpenAPI parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import URL
+from starlette.requests import Request
+
+from workledger.kit.problems import ValidationProblem
+
+DEFAULT_PER_PAGE = 50
+MAX_PER_PAGE = 500
+OPERATORS = ("lt", "lte", "gt", "gte", "eq", "not")
+#: Parameters every listing understands, besides the declared filter fields.
+COMMON_PARAMETERS = ("page", "per_page", "sort", "total", "language_code")
+
+
+def _utc(value: Any) -> Any:
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    model: Any
+    filters: Mapping[str, Any]  # field name → Python type of its values
+    sorts: Sequence[str]
+    extra_parameters: Sequence[str] = field(default_factory=tuple)
+
+    @property
+    def allowed_parameters(self) -> tuple[str, ...]:
+        return (*COMMON_PARAMETERS, *self.extra_parameters, *self.filters)
+
+    # -- parsing ---------------------------------------------------------------------
+    def parse(self, request: Request) -> ListQuery:
+        params = request.query_params
+        errors: dict[str, list[str]] = {}
+        for name in params:
+            if name not in self.allowed_parameters:
+                errors[name] = [
+                    f"Unknown query parameter '{name}'. Allowed: "
+                    + ", ".join(self.allowed_parameters)
+                ]
+        page = _positive_int(params, "page", 1, None, errors)
+        per_page = _positive_int(params, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE, errors)
+        want_total = _boolean(params, "total", errors)
+        order = self._parse_sort(params.get("sort"), errors)
+        conditions: list[ColumnElement[bool]] = []
+        for name, python_type in self.filters.items():
+            for raw in params.getlist(name):
+                conditions.extend(self._parse_filter(name, python_type, raw, errors))
+        if errors:
+            raise ValidationProblem("The query string is not valid.", errors=errors)
+        return ListQuery(self, page, per_page, want_total, order, conditions)
+
+    def _parse_sort(self, raw: str | None, errors: dict[str, list[str]]) -> list[Any]:
+        order: list[Any] = []
+        fields_seen: set[str] = set()
+        if raw is not None:
+            for part in raw.split(","):
+                # "+name" arrives as " name" when the client did not encode the plus sign.
+                token = part.strip(" ")
+                descending = token.startswith("-")
+                name = token[1:] if token[:1] in "+-" and token else token
+                if name not in self.sorts:
+                    errors.setdefault("sort", []).append(
+                        f"Cannot sort by '{name}'. Allowed: {', '.join(self.sorts)}"
+                    )
+                    continue
+                column = getattr(self.model, name)
+                order.append(column.desc() if descending else column.asc())
+                fields_seen.add(name)
+        if "id" not in fields_seen:
+            order.append(self.model.id.asc())  # a stable order makes pages stable
+        return order
+
+    def _parse_filter(
+        self, name: str, python_type: Any, raw: str, errors: dict[str, list[str]]
+    ) -> list[ColumnElement[bool]]:
+        column = getattr(self.model, name)
+        adapter = _adapter(python_type)
+        result: list[ColumnElement[bool]] = []
+        for clause in raw.split(" AND "):
+            op, separator, rest = clause.partition(":")
+            if separator and op in OPERATORS:
+                text = rest
+            else:
+                op, text = "eq", clause
+            try:
+                value = _utc(adapter.validate_strings(text))
+            except ValidationError:
+                errors.setdefault(name, []).append(
+                    f"'{text}' is not a valid {_type_name(python_type)}"
+                )
+                continue
+            if isinstance(value, Enum):
+                value = value.value
+            result.append(_compare(column, op, value))
+        return result
+
+    # -- OpenAPI ----------------------------------------------------------------------
+    def openapi_parameters(self) -> list[dict[str, Any]]:
+        ops = " ".join(OPERATORS)
+        parameters: list[dict[str, Any]] = [
+            _param("page", {"type": "integer", "minimum": 1, "default": 1}, "Page, from 1."),
+            _param(
+                "per_page",
+                {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
+                 "default": DEFAULT_PER_PAGE},
+                "Items per page.",
+            ),
+            _param(
+                "sort",
+                {"type": "string"},
+                "Comma-separated fields, `-` for descending, `+` (or nothing) for ascending. "
+                f"Sortable: {', '.join(self.sorts)}. Default: `id`.",
+            ),
+            _param(
+                "total",
+                {"type": "boolean", "default": False},
+                "Send `X-Total-Count` with the number of matching rows.",
+            ),
+        ]
+        for name, python_type in self.filters.items():
+            parameters.append(
+                _param(
+                    name,
+                    {"type": "string"},
+                    f"Filter on `{name}` ({_type_name(python_type)}): `value` for equality or "
+                    f"`op:value` with op one of {ops}; join conditions with ` AND `, "
+                    f"e.g. `gte:1 AND lt:9`.",
+                )
+            )
+        return parameters
+
+
+@dataclass
+class ListQuery:
+    spec: ListSpec
+    page: int
+    per_page: int
+    want_total: bool
+    order: list[Any]
+    conditions: list[ColumnElement[bool]]
+
+    def filtered(self, statement: Select) -> Select:
+        return statement.where(*self.conditions) if self.conditions else statement
+
+    async def fetch(self, session: AsyncSession, statement: Select) -> Page:
+        """Rows of the requested page (one extra row tells whether a next page exists)."""
+        filtered = self.filtered(statement)
+        paged = (
+            filtered.order_by(*self.order)
+            .limit(self.per_page + 1)
+            .offset((self.page - 1) * self.per_page)
+        )
+        rows = list((await session.scalars(paged)).all())
+        total = None
+        if self.want_total:
+            count = select(func.count()).select_from(filtered.order_by(None).subquery())
+            total = (await session.execute(count)).scalar_one()
+        has_next = len(rows) > self.per_page
+        return Page(rows[: self.per_page], self.page, self.per_page, has_next, total)
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    page: int
+    per_page: int
+    has_next: bool
+    total: int | None
+
+    def headers(self, url: URL) -> dict[str, str]:
+        def link(page: int, rel: str) -> str:
+            return f'<{url.include_query_params(page=page, per_page=self.per_page)}>; rel="{rel}"'
+
+        links = []
+        if self.has_next:
+            links.append(link(self.page + 1, "next"))
+        if self.page > 1:
+            links.append(link(self.page - 1, "prev"))
+        links.append(link(1, "first"))
+        if self.total is not None:
+            last = max(1, -(-self.total // self.per_page))
+            links.append(link(last, "last"))
+        headers = {"Link": ", ".join(links)}
+        if self.total is not None:
+            headers["X-Total-Count"] = str(self.total)
+        return headers
+
+
+def _compare(column: Any, op: str, value: Any) -> ColumnElement[bool]:
+    if op == "lt":
+        return column < value
+    if op == "lte":
+        return column <= value
+    if op == "gt":
+        return column > value
+    if op == "gte":
+        return column >= value
+    if op == "not":
+        return column.is_distinct_from(value)
+    return column == value
+
+
+_ADAPTERS: dict[Any, TypeAdapter] = {}
+
+
+def _adapter(python_type: Any) -> TypeAdapter:
+    if python_type not in _ADAPTERS:
+        _ADAPTERS[python_type] = TypeAdapter(python_type)
+    return _ADAPTERS[python_type]
+
+
+def _type_name(python_type: Any) -> str:
+    if isinstance(python_type, type) and issubclass(python_type, Enum):
+        return "value, one of " + ", ".join(str(m.value) for m in python_type)
+    names = {int: "integer", str: "string", bool: "boolean (true/false)",
+             datetime: "date-time (ISO 8601)", date: "date (YYYY-MM-DD)", Decimal: "number"}
+    return names.get(python_type, getattr(python_type, "__name__", str(python_type)))
+
+
+def _positive_int(params, name: str, default: int, maximum: int | None, errors) -> int:
+    raw = params.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) < 1 or (maximum is not None and int(raw) > maximum):
+        bound = f" and at most {maximum}" if maximum else ""
+        errors.setdefault(name, []).append(f"{name} must be an integer of at least 1{bound}")
+        return default
+    return int(raw)
+
+
+def _boolean(params, name: str, errors) -> bool:
+    raw = params.get(name)
+    if raw is None:
+        return False
+    if raw.lower() in ("true", "1"):
+        return True
+    if raw.lower() in ("false", "0"):
+        return False
+    errors.setdefault(name, []).append(f"{name} must be true or false")
+    return False
+
+
+def _param(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "schema": schema,
+            "description": description}
+
+
+def reject_unknown_parameters(request: Request, allowed: Sequence[str]) -> None:
+    """400 for a query parameter the endpoint does not understand (DESIGN §4.3)."""
+    known = ("language_code", *allowed)
+    unknown = [name for name in request.query_params if name not in known]
+    if unknown:
+        raise ValidationProblem(
+            "Unknown query parameter.",
+            errors={name: [f"Unknown query parameter '{name}'. Allowed: {', '.join(known)}"]
+                    for name in unknown},
+        )

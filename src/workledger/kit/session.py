@@ -1,0 +1,62 @@
+"""The request's unit of work: one session, one commit point (DESIGN §2).
+
+Services only ``flush()``. :class:`TransactionalRoute` commits after the endpoint
+returned a success and before the response leaves, and rolls back on any error or
+problem response, so a failed request never leaves a partial write behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import Depends, Request, Response
+from fastapi.routing import APIRoute
+from sqlalchemy.ext.asyncio import AsyncSession
+
+_STATE_KEY = "db_session"
+
+
+def database_for(request: Request):
+    """Production database, or the sandbox one for ``/sandbox/...`` requests."""
+    return request.scope.get("workledger.database") or request.app.state.database
+
+
+async def get_session(request: Request) -> AsyncSession:
+    session = request.scope.get(_STATE_KEY)
+    if session is None:
+        session = database_for(request).sessions()
+        request.scope[_STATE_KEY] = session
+    return session
+
+
+Session = Annotated[AsyncSession, Depends(get_session)]
+
+
+async def _finish(request: Request, *, commit: bool) -> None:
+    session: AsyncSession | None = request.scope.pop(_STATE_KEY, None)
+    if session is None:
+        return
+    try:
+        if commit:
+            await session.commit()
+        else:
+            await session.rollback()
+    finally:
+        await session.close()
+
+
+class TransactionalRoute(APIRoute):
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def run_in_transaction(request: Request) -> Response:
+            try:
+                response = await handler(request)
+            except BaseException:
+                await _finish(request, commit=False)
+                raise
+            await _finish(request, commit=response.status_code < 400)
+            return response
+
+        return run_in_transaction

@@ -1,0 +1,40 @@
+"""Field types for request bodies: strict where JSON has a type, bounded where the
+database has a limit, so a bad value is a 400 and never a database error."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import Field, PlainSerializer, StrictInt, StrictStr, StringConstraints
+
+MAX_ID = 2**63 - 1
+
+
+def text(max_length: int, min_length: int = 0) -> type[str]:
+    return Annotated[  # type: ignore[return-value]
+        StrictStr, StringConstraints(min_length=min_length, max_length=max_length)
+    ]
+
+
+Email = Annotated[
+    StrictStr,
+    StringConstraints(max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+    Field(description="An e-mail address, or \"\" to clear it"),
+]
+ImportId = Annotated[
+    StrictStr,
+    StringConstraints(min_length=1, max_length=50),
+    Field(description="Your own id for this object (unique per company); a POST with an "
+          "existing import_id updates that object"),
+]
+ObjectRef = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
+Money = Annotated[
+    Decimal, Field(max_digits=14, decimal_places=4, ge=0, allow_inf_nan=False)
+]
+Percentage = Annotated[
+    Decimal, Field(max_digits=6, decimal_places=3, ge=0, le=100, allow_inf_nan=False)
+]
+
+#: Amounts render as JSON numbers (12.5), not strings; the database keeps exact decimals.
+MoneyOut = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]

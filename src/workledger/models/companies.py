@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from sqlalchemy import Boolean, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from workledger.kit.db import Base, Entity
+
+
+class Company(Entity, Base):
+    """A tenant — a *goods owner* in warehouse language (DESIGN §3)."""
+
+    __tablename__ = "companies"
+
+    name: Mapped[str] = mapped_column(String(200))
+    #: Switched on per company by staff; while off no integration credential works.
+    api_access: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import ForeignKey, Integer, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workledger.kit.db import Base, Id, TenantOwned, tenant_indexes
+
+# Filterable and sortable columns, each backed by a (company_id, column) index; import_id
+# and number are covered by their unique constraints.
+CUSTOMER_FIELDS = ("type", "status", "company_name", "first_name", "last_name", "email",
+                   "phone_number", "created_at", "updated_at")
+
+
+class CustomerType(enum.IntEnum):
+    company = 1
+    person = 2
+
+
+class CustomerStatus(enum.IntEnum):
+    customer = 1
+    lead = 2
+
+
+class Customer(TenantOwned, Base):
+    __tablename__ = "customers"
+    __table_args__ = (
+        UniqueConstraint("company_id", "import_id"),
+        *tenant_indexes("customers", "id", *CUSTOMER_FIELDS),
+    )
+
+    # Small integers, as the seeds number them; the schemas restrict the values.
+    type: Mapped[int] = mapped_column(SmallInteger, default=CustomerType.company)
+    status: Mapped[int] = mapped_column(SmallInteger, default=CustomerStatus.customer)
+    company_name: Mapped[str] = mapped_column(String(200), default="")
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    phone_number: Mapped[str] = mapped_column(String(50), default="")
+    comment: Mapped[str] = mapped_column(Text, default="")
+    import_id: Mapped[str | None] = mapped_column(String(50))
+
+    contacts: Mapped[list[Contact]] = relationship(
+        back_populates="customer",
+        cascade="all, delete-orphan",
+        order_by="Contact.id",
+        lazy="raise",
+    )
+
+
+class Contact(TenantOwned, Base):
+    __tablename__ = "contacts"
+
+    customer_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    phone_number: Mapped[str] = mapped_column(String(50), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    customer: Mapped[Customer] = relationship(back_populates="contacts", lazy="raise")

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from workledger.kit.problems import CannotDelete
+from workledger.kit.resource import ResourceService
+from workledger.models import Supplier
+from workledger.suppliers.repository import SupplierRepository
+
+
+class SupplierService(ResourceService[Supplier]):
+    repository = SupplierRepository
+    fields = ("company_name", "email", "phone_number", "comment", "import_id")
+    required = ("company_name",)
+
+    async def check_deletable(self, obj: Supplier) -> None:
+        items = await self.repo.referencing_items(obj.id)
+        if items:
+            raise CannotDelete(
+                reason="The supplier cannot be deleted because it is referenced by: "
+                + ", ".join(f"Item {number}" for number in items)
+            )
