@@ -43,6 +43,15 @@ def migrate(revision: str = "head") -> None:
     typer.echo(f"database at {revision}: {url.split('@')[-1]}")
 
 
+@app.command("check-migrations")
+def check_migrations() -> None:
+    """Fail if the models hold changes that no migration describes yet."""
+    from alembic import command
+
+    command.check(alembic_config())
+    typer.echo("migrations match the models")
+
+
 @app.command()
 def serve(
     host: str = "127.0.0.1",

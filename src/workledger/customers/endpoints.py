@@ -11,8 +11,7 @@ from workledger.models import Customer
 
 SPEC = ListSpec(
     Customer,
-    filters={"id": int, "type": schemas.CustomerTypeValue,
-             "status": schemas.CustomerStatusValue, "company_name": str, "first_name": str,
+    filters={"id": int, "type": int, "status": int, "company_name": str, "first_name": str,
              "last_name": str, "email": str, "phone_number": str, "import_id": str,
              "created_at": datetime, "updated_at": datetime},
     sorts=("id", "type", "status", "company_name", "first_name", "last_name", "email",

@@ -1,15 +1,13 @@
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from workledger.kit.body import InputModel
 from workledger.kit.schemas import ReadModel, WriteModel
-from workledger.kit.types import Email, ImportId, text
+from workledger.kit.types import Email, ImportId, int_choice, text
 
-CustomerTypeValue = Literal[1, 2]
-CustomerStatusValue = Literal[1, 2]
+CustomerTypeValue = int_choice(1, 2)
+CustomerStatusValue = int_choice(1, 2)
 
 
 class ContactWrite(InputModel):

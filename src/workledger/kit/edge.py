@@ -54,7 +54,8 @@ class EdgeMiddleware:
         language = ENGLISH
         for key, value in parse_qsl(scope.get("query_string", b"").decode("latin-1")):
             if key == "language_code":
-                language = parse_language(value) or ENGLISH
+                parsed = parse_language(value)  # an invalid code is the endpoint's 400
+                language = ENGLISH if parsed is None else parsed
         current_language.set(language)
         started = False
 

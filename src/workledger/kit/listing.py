@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import Field, TypeAdapter, ValidationError
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import URL
@@ -224,9 +224,13 @@ def _compare(column: Any, op: str, value: Any) -> ColumnElement[bool]:
 _ADAPTERS: dict[Any, TypeAdapter] = {}
 
 
+#: Integers the databases can compare with (PostgreSQL's BIGINT range).
+_BIGINT = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
+
+
 def _adapter(python_type: Any) -> TypeAdapter:
     if python_type not in _ADAPTERS:
-        _ADAPTERS[python_type] = TypeAdapter(python_type)
+        _ADAPTERS[python_type] = TypeAdapter(_BIGINT if python_type is int else python_type)
     return _ADAPTERS[python_type]
 
 

@@ -4,9 +4,16 @@ database has a limit, so a bad value is a 400 and never a database error."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field, PlainSerializer, StrictInt, StrictStr, StringConstraints
+from pydantic import (
+    BeforeValidator,
+    Field,
+    PlainSerializer,
+    StrictInt,
+    StrictStr,
+    StringConstraints,
+)
 
 MAX_ID = 2**63 - 1
 
@@ -38,3 +45,17 @@ Percentage = Annotated[
 
 #: Amounts render as JSON numbers (12.5), not strings; the database keeps exact decimals.
 MoneyOut = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
+
+
+def _exactly_int(value: object) -> object:
+    # JSON true/1.0 would otherwise pass as 1; the contract says a wrong type is a 400.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("Input should be an integer")
+    return value
+
+
+def int_choice(*values: int) -> type[int]:
+    """An integer that must be one of ``values``, given as a JSON integer."""
+    return Annotated[  # type: ignore[return-value]
+        Literal[values], BeforeValidator(_exactly_int)
+    ]

@@ -1,0 +1,44 @@
+"""The CLI a new user runs: migrate (conftest), demo --json, and the demo credentials."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import run_cli
+
+
+async def test_demo_json_shape_credentials_and_rotation(cli_env, client):
+    first = run_cli(cli_env, "demo", "--json")
+    assert first.returncode == 0, first.stderr
+    lines = [line for line in first.stdout.splitlines() if line.strip()]
+    assert len(lines) == 1, "exactly one JSON object on stdout"
+    data = json.loads(lines[0])
+    assert set(data) >= {"company", "other_company", "staff"}
+    for key in ("company", "other_company"):
+        company = data[key]
+        assert set(company) >= {"id", "name", "company_key", "admin"}
+        assert set(company["admin"]) == {"email", "password"}
+        assert company["company_key"].startswith("wlk_")
+    assert set(data["staff"]) == {"email", "password"}
+    assert data["company"]["id"] != data["other_company"]["id"]
+
+    mine = {"Authorization": f"Key {data['company']['company_key']}"}
+    theirs = {"Authorization": f"Key {data['other_company']['company_key']}"}
+    my_customers = (await client.get("/v1/customers", headers=mine)).json()
+    assert my_customers, "the demo company has sample customers"
+    other_view = await client.get(f"/v1/customers/{my_customers[0]['id']}", headers=theirs)
+    assert other_view.status_code == 404
+
+    # Running it again keeps the data but rotates the secrets.
+    second = json.loads(run_cli(cli_env, "demo", "--json").stdout)
+    assert second["company"]["id"] == data["company"]["id"]
+    assert second["company"]["company_key"] != data["company"]["company_key"]
+    assert (await client.get("/v1/customers", headers=mine)).status_code == 401
+    rotated = {"Authorization": f"Key {second['company']['company_key']}"}
+    assert (await client.get("/v1/customers", headers=rotated)).json() == my_customers
+
+
+def test_create_admin(cli_env):
+    result = run_cli(cli_env, "create-admin", "root@example.com", "--password", "s3cret-pass")
+    assert result.returncode == 0, result.stderr
+    assert "root@example.com" in result.stdout

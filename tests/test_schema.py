@@ -1,0 +1,43 @@
+"""The schema keeps the promises of DESIGN §1 and §5."""
+
+from __future__ import annotations
+
+from workledger.customers.endpoints import SPEC as CUSTOMERS
+from workledger.items.endpoints import SPEC as ITEMS
+from workledger.kit.db import Base
+from workledger.suppliers.endpoints import SPEC as SUPPLIERS
+
+
+def covered_by_company_index(table, column: str) -> bool:
+    for index in table.indexes:
+        names = [c.name for c in index.columns]
+        if names[:2] == ["company_id", column]:
+            return True
+    for constraint in table.constraints:
+        names = [c.name for c in getattr(constraint, "columns", [])]
+        if names[:2] == ["company_id", column]:
+            return True
+    return False
+
+
+def test_every_filter_and_sort_field_has_an_index_starting_with_company_id():
+    for spec in (CUSTOMERS, SUPPLIERS, ITEMS):
+        table = spec.model.__table__
+        for column in {*spec.filters, *spec.sorts}:
+            assert covered_by_company_index(table, column), f"{table.name}.{column}"
+
+
+def test_tenant_unique_keys_include_company_id():
+    for table in Base.metadata.tables.values():
+        if "company_id" not in table.columns or table.name in ("users", "credentials"):
+            continue
+        for constraint in table.constraints:
+            if constraint.__class__.__name__ == "UniqueConstraint":
+                assert "company_id" in [c.name for c in constraint.columns], table.name
+
+
+async def test_migrations_match_the_models(cli_env):
+    from tests.conftest import run_cli
+
+    result = run_cli(cli_env, "check-migrations")
+    assert result.returncode == 0, result.stdout + result.stderr
