@@ -63,7 +63,9 @@ def cli_env(database_url, redis_url, tmp_path_factory) -> dict[str, str]:
     return env
 
 
-def run_cli(env: dict[str, str], *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def run_cli(
+    env: dict[str, str], *args: str, cwd: Path | None = None
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "workledger.cli", *args],
         env=env, cwd=cwd or ROOT, capture_output=True, text=True, timeout=120,

@@ -24,7 +24,8 @@ async def customers(client, acme):
 
 
 def links(response) -> dict[str, str]:
-    return {rel: url for url, rel in re.findall(r'<([^>]+)>; rel="(\w+)"', response.headers["link"])}
+    pairs = re.findall(r'<([^>]+)>; rel="(\w+)"', response.headers["link"])
+    return {rel: url for url, rel in pairs}
 
 
 async def get(client, tenant, query: str):
