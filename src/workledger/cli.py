@@ -60,8 +60,11 @@ def serve(
     dev: Annotated[bool, typer.Option(help="Allow plain HTTP (development).")] = False,
 ) -> None:
     """Serve the API (production rules unless --dev)."""
+    import logging
+
     import uvicorn
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if dev:
         os.environ["WORKLEDGER_DEV"] = "true"
         get_settings.cache_clear()

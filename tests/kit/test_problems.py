@@ -162,3 +162,12 @@ async def test_production_mode_refuses_plain_http(settings, acme):
     assert health.status_code == 200
     assert secure.status_code == 200
     assert proxied.status_code == 200
+
+
+async def test_access_log_masks_credentials(client, acme, caplog):
+    with caplog.at_level("INFO", logger="workledger.access"):
+        await client.get("/v1/customers?token=wlc_secret_value&page=1", headers=acme.headers)
+    lines = [r.getMessage() for r in caplog.records if r.name == "workledger.access"]
+    assert lines and "/v1/customers?token=%2A%2A%2A&page=1" in lines[-1]
+    assert "wlc_secret_value" not in "\n".join(lines)
+    assert acme.key not in "\n".join(lines)

@@ -12,7 +12,8 @@ It is a pure ASGI middleware so that it wraps even Starlette's own error handlin
 from __future__ import annotations
 
 import logging
-from urllib.parse import parse_qsl
+import time
+from urllib.parse import parse_qsl, urlencode
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -29,6 +30,9 @@ from workledger.kit.problems import (
 from workledger.kit.trace import new_traceparent, set_current_trace
 
 log = logging.getLogger("workledger.edge")
+access_log = logging.getLogger("workledger.access")
+#: Query parameters that carry credentials (the connector's documented ``?token=``).
+SECRET_PARAMETERS = frozenset({"token", "api_key", "password", "client_secret"})
 
 #: Paths that answer over plain HTTP even in production (load balancer health checks).
 PLAIN_HTTP_PATHS = ("/health",)
@@ -58,14 +62,16 @@ class EdgeMiddleware:
                 language = ENGLISH if parsed is None else parsed
         current_language.set(language)
         started = False
+        status = 500
+        began = time.perf_counter()
 
         async def send_with_trace(message: Message) -> None:
-            nonlocal started
+            nonlocal started, status
             if message["type"] == "http.response.start":
                 started = True
-                message.setdefault("headers", [])
+                status = message["status"]
                 message["headers"] = [
-                    *message["headers"], (b"x-trace-id", traceparent.encode())
+                    *message.get("headers", []), (b"x-trace-id", traceparent.encode())
                 ]
             await send(message)
 
@@ -88,6 +94,13 @@ class EdgeMiddleware:
             await problem_response(
                 InternalError(f"Quote trace id {traceparent} when you contact support.")
             )(scope, receive, send_with_trace)
+        finally:
+            if access_log.isEnabledFor(logging.INFO):
+                access_log.info(
+                    '%s "%s %s" %s %.1fms trace=%s',
+                    (scope.get("client") or ("-",))[0], scope["method"], loggable_target(scope),
+                    status, (time.perf_counter() - began) * 1000, traceparent,
+                )
 
     def _refusal(self, scope: Scope, headers: Headers) -> Problem | None:
         length = headers.get("content-length")
@@ -129,3 +142,18 @@ class EdgeMiddleware:
             return await receive()
 
         return replay
+
+
+def loggable_target(scope: Scope) -> str:
+    """The path and query for the access log, with credential parameters masked.
+
+    Headers are never logged, so ``Authorization`` cannot leak from here.
+    """
+    raw = scope.get("query_string", b"").decode("latin-1")
+    if not raw:
+        return scope["path"]
+    pairs = [
+        (key, "***" if key.lower() in SECRET_PARAMETERS else value)
+        for key, value in parse_qsl(raw, keep_blank_values=True)
+    ]
+    return f"{scope['path']}?{urlencode(pairs)}"
