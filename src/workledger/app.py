@@ -22,6 +22,7 @@ from workledger.kit.db import Database
 from workledger.kit.edge import EdgeMiddleware
 from workledger.kit.errors import install_error_handlers
 from workledger.kit.i18n import LANGUAGE_CODES, parse_language
+from workledger.kit.openapi import install_openapi
 from workledger.kit.problems import ValidationProblem
 from workledger.suppliers.endpoints import router as suppliers_router
 
@@ -106,4 +107,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             swagger_ui_parameters={"persistAuthorization": True, "displayRequestDuration": True},
         )
 
+    install_openapi(app)
     return app

@@ -15,6 +15,7 @@ from workledger.kit.i18n import translate
 from workledger.kit.trace import current_trace_id
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_SCHEMA_REF = "#/components/schemas/ProblemDocument"
 
 TYPE_URIS = {
     400: "https://tools.ietf.org/html/rfc7231#section-6.5.1",
@@ -179,9 +180,8 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
     return {
         s: {
-            "model": ProblemDocument,
             "description": descriptions[s],
-            "content": {PROBLEM_MEDIA_TYPE: {}},
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": PROBLEM_SCHEMA_REF}}},
         }
         for s in statuses
     }

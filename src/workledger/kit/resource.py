@@ -110,6 +110,7 @@ def resource_router(
     one = TypeAdapter(read)
     many = TypeAdapter(list[read])
     singular = tag.rstrip("s").lower()
+    article = "an" if singular[0] in "aeiou" else "a"
     errors_read = problem_responses(400, 401, 403, 404, 429, 500)
     errors_write = problem_responses(400, 401, 403, 404, 409, 413, 429, 500)
 
@@ -142,7 +143,7 @@ def resource_router(
     @router.post(
         "",
         response_model=read,
-        summary=f"Create a {singular} (or update it by import_id)",
+        summary=f"Create {article} {singular} (or update it by import_id)",
         description="Creates the object and answers 200 with it and its `Location`. When "
         "`import_id` names an object that exists, that object is updated instead "
         "(partial update), so a sync job can safely re-send.",
@@ -160,7 +161,7 @@ def resource_router(
     @router.get(
         "/{object_id}",
         response_model=read,
-        summary=f"Get a {singular}",
+        summary=f"Get {article} {singular}",
         responses=errors_read,
         dependencies=[Depends(only_language)],
         operation_id=f"get_{singular}",
@@ -180,7 +181,7 @@ def resource_router(
             update_object,
             methods=[method],
             response_model=read,
-            summary=f"Update a {singular} ({method}: partial, like every update)",
+            summary=f"Update {article} {singular} ({method}: partial, like every update)",
             description="Only the members sent change; `null` is ignored; `\"\"` clears a "
             "text member; a list member sent becomes the whole list.",
             responses=errors_write,
@@ -191,7 +192,7 @@ def resource_router(
     @router.delete(
         "/{object_id}",
         response_model=read,
-        summary=f"Delete a {singular}",
+        summary=f"Delete {article} {singular}",
         responses={**errors_write, **problem_responses(422)},
         dependencies=[Depends(only_language)],
         operation_id=f"delete_{singular}",
@@ -215,9 +216,8 @@ def resource_router(
         session: Session,
         principal: writer,
         ids: Annotated[
-            str | None,
-            Query(description=f"Comma-separated ids, at most {MAX_IDS}", examples=["12,42"]),
-        ] = None,
+            str, Query(description=f"Comma-separated ids, at most {MAX_IDS}", examples=["12,42"])
+        ],
     ) -> Response:
         work = service(session, principal.company_id)
 

@@ -1,0 +1,225 @@
+"""Swagger UI in a real browser (DESIGN §4.9): the page renders from local assets only,
+its Authorize dialog takes the company key *with* its scheme, and "Try it out" works.
+
+The app runs under uvicorn on a free 127.0.0.1 port in a thread of the test process;
+Debian's chromium (installed by ``make browser``) is driven by Playwright.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+import uvicorn
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Request,
+    Route,
+    async_playwright,
+)
+
+from workledger.app import create_app
+
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+TIMEOUT_MS = 10_000
+LIST_CUSTOMERS = "#operations-Customers-list_customers"
+
+
+def chromium_path() -> str:
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).exists():
+        pytest.fail(
+            "chromium is not installed (looked for `chromium` on PATH and /usr/bin/chromium): "
+            "run `make browser` (apt-get install chromium) before the browser tests.",
+            pytrace=False,
+        )
+    return path
+
+
+@pytest.fixture(scope="module")
+def live_server(settings) -> Iterator[str]:
+    """The app served by uvicorn on 127.0.0.1 (port chosen by the OS) in a thread."""
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=0, log_level="warning", lifespan="on"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="uvicorn-swagger-test", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            pytest.fail("uvicorn did not start within 10 s", pytrace=False)
+        time.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        assert not thread.is_alive(), "uvicorn did not shut down"
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    executable = chromium_path()
+    async with async_playwright() as playwright:
+        instance = await playwright.chromium.launch(
+            executable_path=executable, args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield instance
+        finally:
+            await instance.close()
+
+
+@dataclass
+class DocsPage:
+    page: Page
+    context: BrowserContext
+    #: Every request the page made (any scheme but data:/blob:).
+    requests: list[Request] = field(default_factory=list)
+    #: Requests to any other host than the live server; they were aborted.
+    foreign: list[str] = field(default_factory=list)
+
+    @property
+    def urls(self) -> list[str]:
+        return [request.url for request in self.requests]
+
+    async def api_calls(self, path: str) -> list[str | None]:
+        """The Authorization header of each call the page made to ``path``."""
+        return [
+            await request.header_value("authorization")
+            for request in self.requests
+            if urlsplit(request.url).path == path
+        ]
+
+
+@pytest.fixture
+async def docs(browser: Browser, live_server: str) -> AsyncIterator[DocsPage]:
+    """/docs opened in a fresh context (fresh localStorage: Swagger persists authorization)."""
+    context = await browser.new_context()
+    try:
+        context.set_default_timeout(TIMEOUT_MS)
+        docs_page = DocsPage(await context.new_page(), context)
+
+        def record(request: Request) -> None:
+            if not request.url.startswith(("data:", "blob:")):
+                docs_page.requests.append(request)
+
+        async def refuse(route: Route) -> None:
+            docs_page.foreign.append(route.request.url)
+            await route.abort()  # never wait on the internet: the machine may have none
+
+        context.on("request", record)
+        # Only what leaves the live server is intercepted (and refused): local loads stay fast.
+        await context.route(
+            lambda url: not url.startswith((f"{live_server}/", "data:", "blob:")), refuse
+        )
+        response = await docs_page.page.goto(f"{live_server}/docs", wait_until="domcontentloaded")
+        assert response is not None and response.status == 200
+        # Swagger UI has fetched /openapi.json and rendered the operations.
+        await docs_page.page.locator(LIST_CUSTOMERS).wait_for(state="visible")
+        yield docs_page
+    finally:
+        await context.close()
+
+
+async def execute_list_customers(page: Page) -> tuple[str, str]:
+    """Expand GET /v1/customers, Try it out, Execute; the shown (status code, body)."""
+    operation = page.locator(LIST_CUSTOMERS)
+    await operation.locator(".opblock-summary").first.click()
+    await operation.locator("button.try-out__btn").click()
+    await operation.locator("button.execute").click()
+    live = operation.locator(".live-responses-table")
+    status = live.locator("tbody .response .response-col_status")
+    await status.wait_for(state="visible")
+    body = live.locator(".response-col_description .highlight-code pre").first
+    await body.wait_for(state="visible")
+    return (await status.inner_text()).strip(), await body.inner_text()
+
+
+async def test_docs_render_the_operations_from_local_assets_only(docs: DocsPage, live_server):
+    page = docs.page
+    assert await page.title() == "Workledger API — Swagger UI"
+    # Every resource's tag and its operations are rendered.
+    for tag in ("Customers", "Suppliers", "Items"):
+        await page.locator(f"#operations-tag-{tag}").wait_for(state="visible")
+    summary = page.locator(f"{LIST_CUSTOMERS} .opblock-summary")
+    assert (await summary.locator(".opblock-summary-method").inner_text()).strip() == "GET"
+    assert await summary.locator(".opblock-summary-path").get_attribute("data-path") == (
+        "/v1/customers"
+    )
+    assert "List customers" in await summary.inner_text()
+    # The CompanyKey scheme gives the page its Authorize button.
+    await page.locator("button.authorize").wait_for(state="visible")
+
+    paths = {urlsplit(url).path for url in docs.urls}
+    assert {
+        "/docs", "/openapi.json", "/static/swagger/swagger-ui.css",
+        "/static/swagger/swagger-ui-bundle.js",
+    } <= paths, paths
+    assert docs.foreign == [], f"the docs page reached other hosts: {docs.foreign}"
+    assert all(url.startswith(f"{live_server}/") for url in docs.urls), docs.urls
+
+
+async def test_try_it_out_with_the_company_key(docs: DocsPage, make_tenant, live_server):
+    tenant = await make_tenant()
+    name = f"Swagger Customer {tenant.id}"
+    async with httpx.AsyncClient(base_url=live_server, timeout=10) as http:
+        created = await http.post(
+            "/v1/customers", json={"company_name": name}, headers=tenant.headers
+        )
+    assert created.status_code == 200, created.text
+    customer_id = created.json()["id"]
+
+    page = docs.page
+    authorize = page.locator("button.authorize")
+    await authorize.click()
+    dialog = page.locator(".modal-ux")
+    await dialog.wait_for(state="visible")
+    scheme = dialog.locator(".auth-container").filter(has_text="CompanyKey")
+    await scheme.locator("input#api_key_value").fill(f"Key {tenant.key}")
+    await scheme.locator("button.modal-btn.authorize").click()  # its label: "Apply credentials"
+    await scheme.locator("h6", has_text="Authorized").wait_for(state="visible")
+    await scheme.get_by_role("button", name="Remove authorization").wait_for(state="visible")
+    await scheme.locator("button.btn-done").click()
+    await dialog.wait_for(state="detached")
+    await page.locator("button.authorize.locked").wait_for(state="visible")
+
+    status, body = await execute_list_customers(page)
+    assert status == "200", body
+    customers = json.loads(body)
+    assert isinstance(customers, list)
+    assert [(c["id"], c["company_name"]) for c in customers] == [(customer_id, name)]
+
+    # Swagger sent the key with its scheme, as typed, to the live server only.
+    assert await docs.api_calls("/v1/customers") == [f"Key {tenant.key}"]
+    assert docs.foreign == [], f"the docs page reached other hosts: {docs.foreign}"
+
+
+async def test_try_it_out_without_authorizing_is_401(docs: DocsPage):
+    page = docs.page
+    await page.locator("button.authorize.unlocked").wait_for(state="visible")
+
+    status, body = await execute_list_customers(page)
+    assert status == "401", body
+    problem = json.loads(body)
+    assert problem["status"] == 401
+    assert problem["code"] == "1"
+    assert problem["traceId"].startswith("00-")
+    assert await docs.api_calls("/v1/customers") == [None]
+    assert docs.foreign == [], f"the docs page reached other hosts: {docs.foreign}"
