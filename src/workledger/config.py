@@ -30,6 +30,15 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     #: Host part of generated API e-mail addresses.
     api_email_host: str = "api.workledger.local"
+    #: Base URL people and integrators reach this server at (used in e-mails).
+    public_url: str = "http://127.0.0.1:8000"
+    #: Outgoing mail (API user credentials). Unset host = mail is not sent.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_from: str = "Workledger <no-reply@workledger.local>"
     #: Echo SQL (debugging).
     echo_sql: bool = False
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workledger.auth.secrets import PREFIXES, Keyring, new_secret
 from workledger.kit.db import utcnow
+from workledger.kit.problems import NotFound
 from workledger.models import Credential, CredentialKind
 
 #: Kinds whose secret the documented pages show again, so they are kept sealed too.
-RECOVERABLE = {CredentialKind.company_key}
+RECOVERABLE = {CredentialKind.company_key, CredentialKind.connector_token}
 
 
 async def issue(
@@ -20,6 +23,8 @@ async def issue(
     *,
     company_id: int | None,
     user_id: int | None = None,
+    login: str | None = None,
+    expires_at: datetime | None = None,
     replace_existing: bool = False,
 ) -> tuple[Credential, str]:
     """A new credential and its secret. ``replace_existing`` revokes the kind's old ones."""
@@ -30,6 +35,8 @@ async def issue(
         company_id=company_id,
         user_id=user_id,
         kind=kind,
+        login=login,
+        expires_at=expires_at,
         digest=keyring.digest(secret),
         hint=secret[: len(PREFIXES[kind.value]) + 4],
         sealed=keyring.seal(secret) if kind in RECOVERABLE else None,
@@ -37,6 +44,32 @@ async def issue(
     session.add(credential)
     await session.flush()
     return credential, secret
+
+
+async def active(session: AsyncSession, company_id: int) -> list[Credential]:
+    """The company's credentials that still work (for its management endpoints)."""
+    statement = (
+        select(Credential)
+        .where(Credential.company_id == company_id, Credential.revoked_at.is_(None))
+        .order_by(Credential.id)
+    )
+    now = utcnow()
+    return [c for c in (await session.scalars(statement)).all()
+            if c.expires_at is None or c.expires_at > now]
+
+
+async def revoke(session: AsyncSession, company_id: int, credential_id: int) -> Credential:
+    credential = await session.scalar(
+        select(Credential).where(
+            Credential.company_id == company_id, Credential.id == credential_id
+        )
+    )
+    if credential is None:
+        raise NotFound(f"No credential with id {credential_id}.")
+    if credential.revoked_at is None:
+        credential.revoked_at = utcnow()
+        await session.flush()
+    return credential
 
 
 async def revoke_all(

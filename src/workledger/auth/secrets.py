@@ -21,6 +21,10 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 #: Prefixes by kind, so secret scanners (and people) can tell what leaked.
 PREFIXES = {
     "company_key": "wlk_",
+    "api_key": "wla_",
+    "session_token": "wlt_",
+    "connector_token": "wlc_",
+    "company_admin_token": "wlx_",
 }
 
 

@@ -14,3 +14,5 @@ class Company(Entity, Base):
     name: Mapped[str] = mapped_column(String(200))
     #: Switched on per company by staff; while off no integration credential works.
     api_access: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The ERP/CRM package chosen on Settings → Start → ERP/CRM (connector face).
+    erp_package: Mapped[str | None] = mapped_column(String(50))

@@ -10,7 +10,16 @@ from workledger.kit.db import Base, Entity, Id, UTCDateTime
 
 
 class CredentialKind(enum.StrEnum):
+    #: Long-lived company token (``Authorization: Key``), shown again on its settings page.
     company_key = "company_key"
+    #: API e-mail + key for HTTP Basic (page Settings → API settings).
+    api_key = "api_key"
+    #: Short-lived Bearer token from ``POST /v1/Account/token`` (60 minutes).
+    session_token = "session_token"
+    #: ``?token=`` of the connector face, chosen per ERP/CRM package; never changes.
+    connector_token = "connector_token"
+    #: ``X-API-Authorization`` for the company management endpoints, issued by staff.
+    company_admin_token = "company_admin_token"
 
 
 class Credential(Entity, Base):
@@ -30,6 +39,8 @@ class Credential(Entity, Base):
         Id, ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[CredentialKind] = mapped_column(Enum(CredentialKind, native_enum=False, length=30))
+    #: The public half of a Basic-auth credential (the API e-mail of an API key).
+    login: Mapped[str | None] = mapped_column(String(254), unique=True)
     digest: Mapped[str] = mapped_column(String(64), unique=True)
     #: The first characters of the secret, to recognise it in lists without revealing it.
     hint: Mapped[str] = mapped_column(String(16))
