@@ -23,6 +23,10 @@ METHODS = ("get", "post", "put", "patch", "delete")
 COMMON_ERRORS = ("400", "401", "403", "429", "500")
 LIST_COMMON = ("page", "per_page", "sort", "total", "language_code")
 RESOURCES = ("customers", "suppliers", "items")
+#: Collections served by the listing machinery (page, sort, filters).
+LISTS = (*RESOURCES, "invoices")
+#: The one /v1 operation that takes no credential: it hands them out.
+TOKEN_ENDPOINT = ("post", "/v1/Account/token")
 SWAGGER_ASSETS = (
     "/static/swagger/swagger-ui.css",
     "/static/swagger/swagger-ui-bundle.js",
@@ -51,11 +55,11 @@ def v1_operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]
 
 
 def list_operations(spec: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    """GET on a collection (a /v1 path without a path parameter)."""
+    """GET on a listed collection."""
     return [
         (path, operation)
         for method, path, operation in v1_operations(spec)
-        if method == "get" and "{" not in path
+        if method == "get" and path in {f"/v1/{name}" for name in LISTS}
     ]
 
 
@@ -128,6 +132,8 @@ async def test_every_operation_documents_its_problem_responses(spec):
         where = label(method, path)
         responses = operation["responses"]
         expected = [*COMMON_ERRORS, *(["404"] if "{" in path else [])]
+        if (method, path) == TOKEN_ENDPOINT:  # it takes no credential, so no 401
+            expected.remove("401")
         for status in expected:
             problems.extend(problem_response_issues(where, status, responses.get(status)))
         # Whatever else is documented as an error is a problem document too.
@@ -254,17 +260,28 @@ async def test_the_company_key_scheme(spec):
     assert "Key wlk_" in scheme["description"]  # the dialog takes the key *with* its scheme
 
 
-async def test_every_v1_operation_requires_the_company_key(spec):
-    unsecured = [
-        label(method, path)
-        for method, path, operation in v1_operations(spec)
-        if {"CompanyKey": []} not in operation.get("security", spec.get("security", []))
-    ]
+async def test_every_v1_operation_declares_its_credentials(spec):
+    """Swagger's Authorize dialog offers what each operation takes; only the token
+    endpoint is open (it hands out tokens)."""
+    schemes = set(spec["components"]["securitySchemes"])
+    unsecured = []
+    for method, path, operation in v1_operations(spec):
+        declared = {name for entry in operation.get("security", []) for name in entry}
+        if (method, path) == TOKEN_ENDPOINT:
+            assert declared == set(), "the token endpoint takes no credential"
+        elif not declared or not declared <= schemes:
+            unsecured.append(label(method, path))
+        elif path.startswith("/v1/company/"):
+            assert declared == {"CompanyAdminToken"}, label(method, path)
+        elif path != "/v1/me":
+            assert {"CompanyKey", "Basic"} <= declared, label(method, path)
     assert unsecured == []
 
 
 async def test_every_v1_operation_answers_401_without_a_credential(client, spec):
     for method, path, _ in v1_operations(spec):
+        if (method, path) == TOKEN_ENDPOINT:
+            continue
         url = path.replace("{object_id}", "1")
         body = {"json": {}} if method in ("post", "put", "patch") else {}
         response = await client.request(method.upper(), url, **body)

@@ -57,7 +57,7 @@ def upgrade() -> None:
     sa.Column('currency', sa.String(length=3), nullable=False),
     sa.Column('total_excl_tax', sa.Numeric(precision=14, scale=4), nullable=False),
     sa.Column('total_tax', sa.Numeric(precision=14, scale=4), nullable=False),
-    sa.Column('total', sa.Numeric(precision=14, scale=4), nullable=False),
+    sa.Column('total_incl_tax', sa.Numeric(precision=14, scale=4), nullable=False),
     sa.Column('company_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
@@ -74,7 +74,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_invoices_company_id_due_date', ['company_id', 'due_date'], unique=False)
         batch_op.create_index('ix_invoices_company_id_id', ['company_id', 'id'], unique=False)
         batch_op.create_index('ix_invoices_company_id_status', ['company_id', 'status'], unique=False)
-        batch_op.create_index('ix_invoices_company_id_total', ['company_id', 'total'], unique=False)
+        batch_op.create_index('ix_invoices_company_id_total_incl_tax', ['company_id', 'total_incl_tax'], unique=False)
         batch_op.create_index('ix_invoices_company_id_updated_at', ['company_id', 'updated_at'], unique=False)
 
     with op.batch_alter_table('companies', schema=None) as batch_op:
@@ -98,7 +98,7 @@ def downgrade() -> None:
 
     with op.batch_alter_table('invoices', schema=None) as batch_op:
         batch_op.drop_index('ix_invoices_company_id_updated_at')
-        batch_op.drop_index('ix_invoices_company_id_total')
+        batch_op.drop_index('ix_invoices_company_id_total_incl_tax')
         batch_op.drop_index('ix_invoices_company_id_status')
         batch_op.drop_index('ix_invoices_company_id_id')
         batch_op.drop_index('ix_invoices_company_id_due_date')

@@ -14,9 +14,15 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from workledger import __version__
+from workledger.auth.endpoints import router as account_router
+from workledger.auth.password_cache import VerifiedPasswords
 from workledger.auth.secrets import Keyring
+from workledger.companies.endpoints import automation_router
+from workledger.companies.endpoints import router as company_router
 from workledger.config import Settings, get_settings
+from workledger.connector.endpoints import router as connector_router
 from workledger.customers.endpoints import router as customers_router
+from workledger.invoices.endpoints import router as invoices_router
 from workledger.items.endpoints import router as items_router
 from workledger.kit.db import Database
 from workledger.kit.edge import EdgeMiddleware
@@ -25,6 +31,7 @@ from workledger.kit.i18n import LANGUAGE_CODES, parse_language
 from workledger.kit.openapi import install_openapi
 from workledger.kit.problems import ValidationProblem
 from workledger.suppliers.endpoints import router as suppliers_router
+from workledger.web import install_web
 
 SWAGGER_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 
@@ -76,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.database = Database(settings.database_url, echo=settings.echo_sql)
     app.state.keyring = Keyring(settings.resolved_secret_key())
+    app.state.verified_passwords = VerifiedPasswords()
 
     install_error_handlers(app)
     app.add_middleware(
@@ -86,9 +94,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     v1 = APIRouter(prefix="/v1", dependencies=[Depends(language)])
-    for router in (customers_router, suppliers_router, items_router):
+    for router in (account_router, customers_router, suppliers_router, items_router,
+                   invoices_router, company_router, automation_router):
         v1.include_router(router)
     app.include_router(v1)
+    app.include_router(connector_router)
 
     @app.get("/health", include_in_schema=False)
     async def health() -> dict[str, str]:
@@ -107,5 +117,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             swagger_ui_parameters={"persistAuthorization": True, "displayRequestDuration": True},
         )
 
+    install_web(app)
     install_openapi(app)
     return app

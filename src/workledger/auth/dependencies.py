@@ -1,8 +1,6 @@
-"""Resolving the ``Authorization`` header into a :class:`Principal`.
-
-Each scheme is one resolver in :data:`SCHEMES`; adding a way in means adding a resolver,
-never touching endpoints. Endpoints declare what they need with the ``Reader`` /
-``Writer`` annotations.
+"""What endpoints declare: ``Reader``, ``Writer``, ``InvoiceReader``, ``AutomationCaller``,
+``CompanyAdmin``. The ``Authorization`` header is parsed once here; each scheme's
+resolver lives in :mod:`workledger.auth.schemes`.
 """
 
 from __future__ import annotations
@@ -11,85 +9,69 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
-from fastapi.security import APIKeyHeader
-from sqlalchemy import select
+from fastapi.security import APIKeyHeader, HTTPBasic
 
-from workledger.auth.principal import ALL_PERMISSIONS, READ, WRITE, Principal
-from workledger.kit.db import utcnow
-from workledger.kit.problems import Forbidden, Unauthorized
+from workledger.auth import schemes
+from workledger.auth.principal import INVOICES, READ, WRITE, Principal
+from workledger.kit.problems import Forbidden, Unauthorized, ValidationProblem
 from workledger.kit.session import Session
-from workledger.models import Company, Credential, CredentialKind
 
-INACTIVE = "Unauthorized: the provided token is not active"
-
-#: Registers the scheme in OpenAPI so Swagger's Authorize dialog sends it; the value
-#: includes the scheme name ("Key wlk_...").
+#: Registered in OpenAPI so Swagger's Authorize dialog can send them. The Authorization
+#: value includes its scheme: "Key wlk_...", "Bearer wlt_...".
 authorization_header = APIKeyHeader(
     name="Authorization",
     scheme_name="CompanyKey",
-    description="Your company key, with its scheme: `Key wlk_...` (the scheme may be omitted).",
+    description="Paste the token *with* its scheme: `Key wlk_...` (company key; the scheme "
+    "may be omitted) or `Bearer wlt_...` (from POST /v1/Account/token).",
     auto_error=False,
 )
-
-Resolver = Callable[[Request, Session, str], Awaitable[Principal]]
-
-
-async def resolve_company_key(request: Request, session: Session, token: str) -> Principal:
-    keyring = request.app.state.keyring
-    row = (
-        await session.execute(
-            select(
-                Credential.id, Credential.company_id, Credential.revoked_at,
-                Credential.digest, Company.api_access,
-            )
-            .join(Company, Company.id == Credential.company_id)
-            .where(
-                Credential.digest == keyring.digest(token),
-                Credential.kind == CredentialKind.company_key,
-            )
-        )
-    ).first()
-    if row is None or not keyring.matches(token, row.digest):
-        raise Unauthorized("Unknown token: no company key matches it.")
-    if row.revoked_at is not None and row.revoked_at <= utcnow():
-        raise Unauthorized(INACTIVE)
-    if not row.api_access:
-        raise Forbidden("API access is switched off for this company.")
-    return Principal(
-        kind="company_key",
-        company_id=row.company_id,
-        permissions=ALL_PERMISSIONS,
-        credential_id=row.id,
-    )
-
-
-SCHEMES: dict[str, Resolver] = {"key": resolve_company_key}
-#: A token sent with no scheme is taken as a company key (seed 000: "the Key scheme can
-#: be omitted").
-BARE_TOKEN_SCHEME = "key"
+basic_auth = HTTPBasic(
+    scheme_name="Basic",
+    description="API e-mail + API key, a WSI API user, or an automation user.",
+    auto_error=False,
+)
+admin_header = APIKeyHeader(
+    name="X-API-Authorization",
+    scheme_name="CompanyAdminToken",
+    description="The company admin token issued by staff.",
+    auto_error=False,
+)
 
 
 async def current_principal(
     request: Request,
     session: Session,
     authorization: Annotated[str | None, Security(authorization_header)] = None,
+    _basic: Annotated[object, Security(basic_auth)] = None,
 ) -> Principal:
     if not authorization or not authorization.strip():
-        raise Unauthorized("Missing token: send 'Authorization: Key <company key>'.")
-    scheme, _, token = authorization.strip().partition(" ")
-    if not token:
-        scheme, token = BARE_TOKEN_SCHEME, scheme
-    resolver = SCHEMES.get(scheme.lower())
+        raise Unauthorized(
+            "Missing token: send 'Authorization: Key <company key>', a Bearer token or "
+            "HTTP Basic credentials."
+        )
+    scheme, _, secret = authorization.strip().partition(" ")
+    if not secret:
+        scheme, secret = schemes.BARE_TOKEN_SCHEME, scheme
+    resolver = schemes.SCHEMES.get(scheme.lower())
     if resolver is None:
-        known = ", ".join(s.capitalize() for s in SCHEMES)
+        known = ", ".join(s.capitalize() for s in schemes.SCHEMES)
         raise Unauthorized(f"Unknown authorization scheme '{scheme}'. Use one of: {known}.")
-    principal = await resolver(request, session, token.strip())
+    principal = await resolver(request, session, secret.strip())
     request.state.principal = principal
     return principal
 
 
+Caller = Annotated[Principal, Depends(current_principal)]
+
+
 def _requiring(permission: str) -> Callable[[Principal], Awaitable[Principal]]:
-    async def check(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    async def check(principal: Caller) -> Principal:
+        if principal.company_id is None:
+            if principal.kind == "automation_user":
+                raise ValidationProblem.single(
+                    "X-Company-Id", "send X-Company-Id: the company to act on"
+                )
+            raise Forbidden("This credential is not tied to a company.")
         if not principal.can(permission):
             raise Forbidden(f"This credential lacks the '{permission}' permission.")
         return principal
@@ -99,3 +81,29 @@ def _requiring(permission: str) -> Callable[[Principal], Awaitable[Principal]]:
 
 Reader = Annotated[Principal, Depends(_requiring(READ))]
 Writer = Annotated[Principal, Depends(_requiring(WRITE))]
+#: Every invoice resource uses this (seed 001: invoice data is blocked by default).
+InvoiceReader = Annotated[Principal, Depends(_requiring(INVOICES))]
+
+
+async def _automation_caller(principal: Caller) -> Principal:
+    if principal.kind != "automation_user":
+        raise Forbidden("Only automation users can call this endpoint.")
+    return principal
+
+
+AutomationCaller = Annotated[Principal, Depends(_automation_caller)]
+
+
+async def _company_admin(
+    request: Request,
+    session: Session,
+    token: Annotated[str | None, Security(admin_header)] = None,
+) -> Principal:
+    if not token or not token.strip():
+        raise Unauthorized("Missing X-API-Authorization: send the company admin token.")
+    principal = await schemes.resolve_company_admin(request, session, token.strip())
+    request.state.principal = principal
+    return principal
+
+
+CompanyAdmin = Annotated[Principal, Depends(_company_admin)]

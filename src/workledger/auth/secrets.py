@@ -40,9 +40,14 @@ class Keyring:
     def __init__(self, secret_key: str) -> None:
         self._pepper = _derive(secret_key, b"workledger/secret-digest")
         self._fernet = Fernet(base64.urlsafe_b64encode(_derive(secret_key, b"workledger/seal")))
+        self._cache_key = _derive(secret_key, b"workledger/verified-password-cache")
 
     def digest(self, secret: str) -> str:
         return hmac.new(self._pepper, secret.encode(), sha256).hexdigest()
+
+    def cache_digest(self, *parts: str) -> str:
+        """A keyed digest naming a verified (login, password, hash) triple (DESIGN §5)."""
+        return hmac.new(self._cache_key, "\x00".join(parts).encode(), sha256).hexdigest()
 
     def matches(self, secret: str, stored_digest: str) -> bool:
         return hmac.compare_digest(self.digest(secret), stored_digest)

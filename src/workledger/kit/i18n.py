@@ -65,6 +65,13 @@ CATALOGUE: dict[str, dict[int, str]] = {
         DANISH: "Forespørgslen kunne ikke fortolkes. Kontrollér indholdet af forespørgslen.",
         SPANISH: "No se pudo interpretar la solicitud. Revise el contenido de la solicitud.",
     },
+    "bad_request": {
+        ENGLISH: "Bad Request",
+        NORWEGIAN: "Ugyldig forespørsel",
+        SWEDISH: "Felaktig begäran",
+        DANISH: "Ugyldig forespørgsel",
+        SPANISH: "Solicitud incorrecta",
+    },
     "forbidden": {
         ENGLISH: "Forbidden.",
         NORWEGIAN: "Ingen tilgang.",

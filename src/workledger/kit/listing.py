@@ -44,6 +44,11 @@ class ListSpec:
     sorts: Sequence[str]
     extra_parameters: Sequence[str] = field(default_factory=tuple)
 
+    def __post_init__(self) -> None:
+        clash = set(self.filters) & {*COMMON_PARAMETERS, *self.extra_parameters}
+        if clash:
+            raise ValueError(f"filter fields {clash} clash with listing parameters")
+
     @property
     def allowed_parameters(self) -> tuple[str, ...]:
         return (*COMMON_PARAMETERS, *self.extra_parameters, *self.filters)

@@ -102,6 +102,12 @@ class ValidationProblem(Problem):
         return cls(f"{member}: {message}", errors={member: [message]})
 
 
+class BadRequest(Problem):
+    """400 "Bad Request": the token endpoint's answer to wrong credentials (seed 000)."""
+
+    status, code, message_id = 400, "3", "bad_request"
+
+
 class CannotDelete(Problem):
     """422 code 3: the row is still referenced; ``reason`` names by what."""
 

@@ -99,13 +99,15 @@ def resource_router(
     tag: str,
     service: type[ResourceService],
     read: type[BaseModel],
-    create: type[BaseModel],
-    update: type[BaseModel],
     spec: ListSpec,
     reader: Any,
-    writer: Any,
+    create: type[BaseModel] | None = None,
+    update: type[BaseModel] | None = None,
+    writer: Any = None,
+    read_only: bool = False,
 ) -> APIRouter:
-    """The REST face of one resource. ``reader``/``writer`` are principal dependencies."""
+    """The REST face of one resource. ``reader``/``writer`` are principal dependencies;
+    ``read_only`` resources get only list and get."""
     router = APIRouter(prefix=path, tags=[tag], route_class=TransactionalRoute)
     one = TypeAdapter(read)
     many = TypeAdapter(list[read])
@@ -140,6 +142,20 @@ def resource_router(
         body = many.dump_json(many.validate_python(page.items, from_attributes=True))
         return Response(body, media_type=JSON, headers=page.headers(request.url))
 
+    @router.get(
+        "/{object_id}",
+        response_model=read,
+        summary=f"Get {article} {singular}",
+        responses=errors_read,
+        dependencies=[Depends(only_language)],
+        operation_id=f"get_{singular}",
+    )
+    async def get_object(object_id: ObjectId, session: Session, principal: reader) -> Response:
+        return render(await service.repository(session, principal.company_id).get(object_id))
+
+    if read_only:
+        return router
+
     @router.post(
         "",
         response_model=read,
@@ -157,17 +173,6 @@ def resource_router(
         obj = await service(session, principal.company_id).create_or_update(payload)
         location = f"{str(request.url.remove_query_params('language_code')).rstrip('/')}/{obj.id}"
         return render(obj, {"Location": location})
-
-    @router.get(
-        "/{object_id}",
-        response_model=read,
-        summary=f"Get {article} {singular}",
-        responses=errors_read,
-        dependencies=[Depends(only_language)],
-        operation_id=f"get_{singular}",
-    )
-    async def get_object(object_id: ObjectId, session: Session, principal: reader) -> Response:
-        return render(await service.repository(session, principal.company_id).get(object_id))
 
     async def update_object(
         object_id: ObjectId, session: Session, principal: writer, payload: update

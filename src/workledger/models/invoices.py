@@ -10,8 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from workledger.kit.db import Base, Id, TenantOwned, tenant_indexes
 
 # Filterable and sortable columns, each backed by a (company_id, column) index.
-INVOICE_FIELDS = ("customer_id", "date", "due_date", "status", "total", "created_at",
-                  "updated_at")
+INVOICE_FIELDS = ("customer_id", "date", "due_date", "status", "total_incl_tax",
+                  "created_at", "updated_at")
 
 
 class InvoiceStatus(enum.StrEnum):
@@ -40,4 +40,4 @@ class Invoice(TenantOwned, Base):
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
     total_excl_tax: Mapped[Decimal] = mapped_column(Numeric(14, 4), default=Decimal(0))
     total_tax: Mapped[Decimal] = mapped_column(Numeric(14, 4), default=Decimal(0))
-    total: Mapped[Decimal] = mapped_column(Numeric(14, 4), default=Decimal(0))
+    total_incl_tax: Mapped[Decimal] = mapped_column(Numeric(14, 4), default=Decimal(0))

@@ -1,0 +1,116 @@
+"""``POST /v1/Account/token`` (short-lived Bearer tokens, seed 000) and ``GET /v1/me``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response, Security
+from pydantic import BaseModel, StrictStr, StringConstraints
+from sqlalchemy import select
+
+from workledger.auth import schemes
+from workledger.auth.administration import (
+    SESSION_TOKEN_LIFETIME,
+    authenticate_user,
+    issue_session_token,
+)
+from workledger.auth.dependencies import admin_header, authorization_header, current_principal
+from workledger.auth.principal import Principal
+from workledger.kit.body import InputModel
+from workledger.kit.listing import reject_unknown_parameters
+from workledger.kit.problems import BadRequest, Forbidden, problem_responses
+from workledger.kit.session import Session, TransactionalRoute
+from workledger.models import ApiUser, AutomationUser, Company, User
+
+router = APIRouter(route_class=TransactionalRoute, tags=["Account"])
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+class TokenRequest(InputModel):
+    username: Annotated[StrictStr, StringConstraints(min_length=1, max_length=254)]
+    password: Annotated[StrictStr, StringConstraints(min_length=1, max_length=1024)]
+
+
+@router.post(
+    "/Account/token",
+    response_model=str,
+    summary="Get a short-lived token (60 minutes)",
+    description="Exchange your account e-mail and password for a token to send as "
+    "`Authorization: Bearer <token>`. Wrong credentials answer 400 \"Bad Request\". "
+    "First-party use only; strictly rate-limited per address and per username.",
+    responses=problem_responses(400, 403, 429, 500),
+    openapi_extra={"security": []},
+    dependencies=[Depends(lambda request: reject_unknown_parameters(request, ()))],
+)
+async def account_token(request: Request, session: Session, body: TokenRequest) -> Response:
+    request.state.attempted_login = body.username
+    user = await authenticate_user(session, body.username, body.password)
+    if user is None:
+        raise BadRequest("The username or password is incorrect.")
+    if user.company_id is not None:
+        api_access = await session.scalar(
+            select(Company.api_access).where(Company.id == user.company_id)
+        )
+        if not api_access:
+            raise Forbidden(schemes.API_ACCESS_OFF)
+    token = await issue_session_token(session, request.app.state.keyring, user)
+    return Response(f'"{token}"', media_type="application/json",
+                    headers={**NO_STORE, "X-Expires-In": str(int(
+                        SESSION_TOKEN_LIFETIME.total_seconds()))})
+
+
+class CompanyRef(BaseModel):
+    id: int
+    name: str
+
+
+class Me(BaseModel):
+    kind: str
+    company: CompanyRef | None
+    permissions: list[str]
+    user: dict[str, str | int] | None
+    credential_id: int | None
+
+
+async def _any_principal(
+    request: Request,
+    session: Session,
+    authorization: Annotated[str | None, Security(authorization_header)] = None,
+    admin_token: Annotated[str | None, Security(admin_header)] = None,
+) -> Principal:
+    if admin_token and not authorization:
+        principal = await schemes.resolve_company_admin(request, session, admin_token.strip())
+        request.state.principal = principal
+        return principal
+    return await current_principal(request, session, authorization)
+
+
+@router.get(
+    "/me",
+    response_model=Me,
+    summary="Who am I",
+    description="The caller as the API sees it: the kind of credential, the company, the "
+    "permissions. Works with every scheme; never shows a secret.",
+    responses=problem_responses(400, 401, 403, 404, 429, 500),
+    dependencies=[Depends(lambda request: reject_unknown_parameters(request, ()))],
+)
+async def me(session: Session, principal: Annotated[Principal, Depends(_any_principal)]) -> Me:
+    company = None
+    if principal.company_id is not None:
+        name = await session.scalar(select(Company.name).where(Company.id == principal.company_id))
+        company = CompanyRef(id=principal.company_id, name=name or "")
+    user = None
+    if principal.user_id is not None:
+        model, label = {
+            "api_user": (ApiUser, ApiUser.username),
+            "automation_user": (AutomationUser, AutomationUser.username),
+        }.get(principal.kind, (User, User.email))
+        login = await session.scalar(select(label).where(model.id == principal.user_id))
+        user = {"id": principal.user_id, "login": login or ""}
+    return Me(
+        kind=principal.kind,
+        company=company,
+        permissions=sorted(principal.permissions),
+        user=user,
+        credential_id=principal.credential_id,
+    )

@@ -1,0 +1,188 @@
+"""Every documented way in, each resolving to the one :class:`Principal` (DESIGN §4.7).
+
+One resolver per scheme; each costs one indexed query. Secrets are compared as keyed
+digests in constant time; passwords (API users, automation users) are checked with
+argon2 only when the verified-password cache misses (DESIGN §5).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from fastapi import Request
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from workledger.auth.passwords import spend_verification_time, verify_password
+from workledger.auth.principal import ALL_PERMISSIONS, INVOICES, READ, WRITE, Principal
+from workledger.kit.db import utcnow
+from workledger.kit.problems import Forbidden, Unauthorized
+from workledger.models import ApiUser, AutomationUser, Company, Credential, CredentialKind, User
+
+INACTIVE = "Unauthorized: the provided token is not active"
+API_ACCESS_OFF = "API access is switched off for this company."
+MALFORMED_BASIC = "Malformed Basic credentials: expected base64 of 'user:password'."
+
+
+async def _credential(
+    request: Request, session: AsyncSession, secret: str, kinds: tuple[CredentialKind, ...]
+):
+    """The row of an active credential of one of ``kinds`` with its company's switch."""
+    keyring = request.app.state.keyring
+    row = (
+        await session.execute(
+            select(
+                Credential.id, Credential.kind, Credential.company_id, Credential.user_id,
+                Credential.revoked_at, Credential.expires_at, Credential.digest,
+                Credential.login, Company.api_access,
+            )
+            .outerjoin(Company, Company.id == Credential.company_id)
+            .where(Credential.digest == keyring.digest(secret), Credential.kind.in_(kinds))
+        )
+    ).first()
+    if row is None or not keyring.matches(secret, row.digest):
+        raise Unauthorized("Unknown token.")
+    now = utcnow()
+    if (row.revoked_at is not None and row.revoked_at <= now) or (
+        row.expires_at is not None and row.expires_at <= now
+    ):
+        raise Unauthorized(INACTIVE)
+    if row.company_id is not None and not row.api_access:
+        raise Forbidden(API_ACCESS_OFF)
+    return row
+
+
+async def resolve_key(request: Request, session: AsyncSession, token: str) -> Principal:
+    row = await _credential(request, session, token, (CredentialKind.company_key,))
+    return Principal("company_key", row.company_id, ALL_PERMISSIONS, credential_id=row.id)
+
+
+async def resolve_bearer(request: Request, session: AsyncSession, token: str) -> Principal:
+    row = await _credential(request, session, token, (CredentialKind.session_token,))
+    active = await session.scalar(select(User.is_active).where(User.id == row.user_id))
+    if not active:
+        raise Unauthorized(INACTIVE)
+    return Principal(
+        "session_token", row.company_id, ALL_PERMISSIONS, credential_id=row.id,
+        user_id=row.user_id,
+    )
+
+
+async def resolve_basic(request: Request, session: AsyncSession, encoded: str) -> Principal:
+    try:
+        decoded = base64.b64decode(encoded, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        raise Unauthorized(MALFORMED_BASIC) from None
+    login, separator, password = decoded.partition(":")
+    if not separator or not login:
+        raise Unauthorized(MALFORMED_BASIC) from None
+    request.state.attempted_login = login
+    if login.startswith("api_") and "@" in login:
+        return await _api_key(request, session, login, password)
+    if login.startswith("WSI"):
+        return await _api_user(request, session, login, password)
+    return await _automation_user(request, session, login, password)
+
+
+async def _api_key(request: Request, session: AsyncSession, login: str, key: str) -> Principal:
+    keyring = request.app.state.keyring
+    row = (
+        await session.execute(
+            select(Credential.id, Credential.company_id, Credential.digest,
+                   Credential.revoked_at, Company.api_access)
+            .join(Company, Company.id == Credential.company_id)
+            .where(Credential.login == login, Credential.kind == CredentialKind.api_key)
+        )
+    ).first()
+    if row is None or not keyring.matches(key, row.digest):
+        raise Unauthorized("Unknown API e-mail or key.")
+    if row.revoked_at is not None:
+        raise Unauthorized(INACTIVE)
+    if not row.api_access:
+        raise Forbidden(API_ACCESS_OFF)
+    return Principal("api_key", row.company_id, ALL_PERMISSIONS, credential_id=row.id)
+
+
+async def _password_ok(request: Request, kind: str, login: str, password: str,
+                       password_hash: str) -> bool:
+    cache = request.app.state.verified_passwords
+    digest = request.app.state.keyring.cache_digest(kind, login, password, password_hash)
+    if digest in cache:
+        return True
+    if await verify_password(password, password_hash):
+        cache.remember(digest)
+        return True
+    return False
+
+
+async def _api_user(request: Request, session: AsyncSession, login: str, password: str):
+    row = (
+        await session.execute(
+            select(ApiUser.id, ApiUser.company_id, ApiUser.password_hash, ApiUser.is_active,
+                   ApiUser.invoices_allowed, Company.api_access)
+            .join(Company, Company.id == ApiUser.company_id)
+            .where(ApiUser.username == login)
+        )
+    ).first()
+    if row is None:
+        await spend_verification_time(password)
+        raise Unauthorized("Unknown username or password.")
+    if not await _password_ok(request, "api_user", login, password, row.password_hash):
+        raise Unauthorized("Unknown username or password.")
+    if not row.is_active:
+        raise Unauthorized(INACTIVE)
+    if not row.api_access:
+        raise Forbidden(API_ACCESS_OFF)
+    permissions = {READ, WRITE} | ({INVOICES} if row.invoices_allowed else set())
+    return Principal("api_user", row.company_id, frozenset(permissions), user_id=row.id)
+
+
+async def _automation_user(request: Request, session: AsyncSession, login: str, password: str):
+    row = (
+        await session.execute(
+            select(AutomationUser.id, AutomationUser.password_hash, AutomationUser.is_active)
+            .where(AutomationUser.username == login)
+        )
+    ).first()
+    if row is None:
+        await spend_verification_time(password)
+        raise Unauthorized("Unknown username or password.")
+    if not await _password_ok(request, "automation_user", login, password, row.password_hash):
+        raise Unauthorized("Unknown username or password.")
+    if not row.is_active:
+        raise Unauthorized(INACTIVE)
+    company_id = await _chosen_company(request, session)
+    return Principal("automation_user", company_id, ALL_PERMISSIONS, user_id=row.id)
+
+
+async def _chosen_company(request: Request, session: AsyncSession) -> int | None:
+    """The company an automation user acts on, from ``X-Company-Id`` (if sent)."""
+    from workledger.kit.problems import NotFound, ValidationProblem
+
+    raw = request.headers.get("x-company-id")
+    if raw is None:
+        return None
+    if not raw.strip().isdigit() or len(raw.strip()) > 18:
+        raise ValidationProblem.single("X-Company-Id", "X-Company-Id must be a company id")
+    company_id = int(raw)
+    if await session.scalar(select(Company.id).where(Company.id == company_id)) is None:
+        raise NotFound(f"No company with id {company_id}.")
+    return company_id
+
+
+async def resolve_company_admin(request: Request, session: AsyncSession, token: str) -> Principal:
+    row = await _credential(request, session, token, (CredentialKind.company_admin_token,))
+    return Principal("company_admin_token", row.company_id, frozenset({"manage"}),
+                     credential_id=row.id)
+
+
+async def resolve_connector(request: Request, session: AsyncSession, token: str) -> Principal:
+    row = await _credential(request, session, token, (CredentialKind.connector_token,))
+    return Principal("connector_token", row.company_id, frozenset({READ, WRITE}),
+                     credential_id=row.id)
+
+
+#: ``Authorization`` schemes. A token with no scheme is a company key (seed 000).
+SCHEMES = {"key": resolve_key, "bearer": resolve_bearer, "basic": resolve_basic}
+BARE_TOKEN_SCHEME = "key"

@@ -1,0 +1,113 @@
+"""The company's management endpoints (``X-API-Authorization``, seed 002) and the
+automation API's company list (seed 001)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict, Field
+
+from workledger.auth import credentials
+from workledger.auth.administration import ERP_PACKAGES, get_company
+from workledger.auth.dependencies import AutomationCaller, CompanyAdmin
+from workledger.companies.service import list_companies
+from workledger.kit.body import InputModel, apply_values, sent_values
+from workledger.kit.listing import reject_unknown_parameters
+from workledger.kit.problems import problem_responses
+from workledger.kit.resource import ObjectId
+from workledger.kit.session import Session, TransactionalRoute
+from workledger.kit.types import text
+
+no_parameters = [Depends(lambda request: reject_unknown_parameters(request, ()))]
+router = APIRouter(
+    prefix="/company", tags=["Company management"], route_class=TransactionalRoute,
+    dependencies=no_parameters,
+)
+automation_router = APIRouter(
+    prefix="/automation", tags=["Automation"], route_class=TransactionalRoute,
+    dependencies=no_parameters,
+)
+ERRORS = problem_responses(400, 401, 403, 404, 429, 500)
+
+
+class CredentialInfo(BaseModel):
+    """A credential as its owner may see it: never the secret, only its first characters."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str
+    hint: str = Field(description="The first characters of the secret")
+    login: str | None = Field(description="The API e-mail of an API key")
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class CompanySettings(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    api_access: bool = Field(description="Switched by staff; read-only here")
+    erp_package: str | None
+
+
+class CompanySettingsUpdate(InputModel):
+    name: text(200, 1) | None = None
+    erp_package: Literal[ERP_PACKAGES] | None = None  # type: ignore[valid-type]
+
+
+@router.get("/credentials", response_model=list[CredentialInfo], responses=ERRORS,
+            summary="List the company's working credentials")
+async def list_credentials(session: Session, principal: CompanyAdmin) -> list[CredentialInfo]:
+    rows = await credentials.active(session, principal.company_id)
+    return [CredentialInfo.model_validate(row) for row in rows]
+
+
+@router.delete("/credentials/{object_id}", response_model=CredentialInfo, responses=ERRORS,
+               summary="Revoke a credential (effective on the next request)")
+async def revoke_credential(
+    object_id: ObjectId, session: Session, principal: CompanyAdmin
+) -> CredentialInfo:
+    row = await credentials.revoke(session, principal.company_id, object_id)
+    return CredentialInfo.model_validate(row)
+
+
+@router.get("/settings", response_model=CompanySettings, responses=ERRORS,
+            summary="Read the company's settings")
+async def read_settings(session: Session, principal: CompanyAdmin) -> CompanySettings:
+    return CompanySettings.model_validate(await get_company(session, principal.company_id))
+
+
+@router.patch("/settings", response_model=CompanySettings,
+              responses=problem_responses(400, 401, 403, 404, 413, 429, 500),
+              summary="Change the company's settings (partial)")
+async def change_settings(
+    session: Session, principal: CompanyAdmin, body: CompanySettingsUpdate
+) -> CompanySettings:
+    company = await get_company(session, principal.company_id)
+    apply_values(company, sent_values(body), ("name", "erp_package"))
+    await session.flush()
+    return CompanySettings.model_validate(company)
+
+
+class CompanySummary(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    api_access: bool
+
+
+@automation_router.get(
+    "/companies", response_model=list[CompanySummary], responses=ERRORS,
+    summary="Every company (goods owner) an automation user can act on",
+    description="Choose one per call with the `X-Company-Id` header.",
+)
+async def automation_companies(
+    session: Session, principal: AutomationCaller
+) -> list[CompanySummary]:
+    return [CompanySummary.model_validate(row) for row in await list_companies(session)]

@@ -1,0 +1,208 @@
+"""What every page shares: templates, the route class, who is logged in, CSRF, errors.
+
+Pages run in the request's unit of work like the API does (:class:`PageRoute` is a
+:class:`TransactionalRoute`: commit on a success or redirect, roll back otherwise), and
+every page response leaves with the security headers and, when it changed, the
+session cookie.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote, urlsplit
+
+import jinja2
+from fastapi import Depends, Form, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException
+
+from workledger.kit.problems import Problem
+from workledger.kit.session import Session, TransactionalRoute
+from workledger.models import User, UserRole
+from workledger.web.sessions import end_session, page_session
+
+HERE = Path(__file__).parent
+TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(HERE / "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+)
+SECURITY_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+}
+#: Every page is private and several show secrets: nothing is kept by any cache.
+PAGE_HEADERS = {**SECURITY_HEADERS, "Cache-Control": "no-store"}
+
+
+class PageProblem(Exception):
+    """Stops a page with an HTML error page (403 forbidden, 404 not found, ...)."""
+
+    def __init__(self, status: int, title: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.title, self.message = status, title, message
+
+
+class Redirect(Exception):  # noqa: N818 - it is a control-flow signal, not an error
+    def __init__(self, location: str) -> None:
+        super().__init__(location)
+        self.location = location
+
+
+def forbidden(message: str) -> PageProblem:
+    return PageProblem(403, "Not allowed", message)
+
+
+def csrf_refused() -> PageProblem:
+    return PageProblem(
+        403, "Form refused",
+        "This form has expired or did not come from this site. "
+        "Go back, reload the page and try again.",
+    )
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path on this site, else ``None`` (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def landing(user: User) -> str:
+    return "/admin" if user.is_staff or user.company_id is None else "/settings"
+
+
+def redirect(location: str) -> RedirectResponse:
+    return RedirectResponse(location, status_code=303)
+
+
+def render(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
+    user: User | None = getattr(request.state, "user", None)
+    html = TEMPLATES.get_template(template).render(
+        user=user,
+        csrf_token=page_session(request).csrf,
+        notice=context.pop("notice", None),
+        errors=context.pop("errors", {}),
+        **context,
+    )
+    return HTMLResponse(html, status_code=status)
+
+
+def error_page(request: Request, status: int, title: str, message: str) -> HTMLResponse:
+    return render(request, "error.html", status=status, title=title, message=message)
+
+
+def _finish(request: Request, response: Response) -> Response:
+    current = getattr(request.state, "page_session", None)
+    if current is not None and current.changed:
+        request.app.state.web_sessions.store(response, current)
+    response.headers.update(PAGE_HEADERS)
+    return response
+
+
+class PageRoute(TransactionalRoute):
+    """A page: HTML errors instead of problem documents, security headers, the cookie."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def run_page(request: Request) -> Response:
+            try:
+                response = await handler(request)
+            except Redirect as signal:
+                response = redirect(signal.location)
+            except PageProblem as problem:
+                response = error_page(request, problem.status, problem.title, problem.message)
+            except Problem as problem:
+                title = "Not found" if problem.status == 404 else "Something is wrong"
+                response = error_page(request, problem.status, title, problem.detail or title)
+            except RequestValidationError:
+                response = error_page(
+                    request, 400, "Incomplete request",
+                    "The request misses a field or has a value of the wrong type.",
+                )
+            except HTTPException as exc:
+                response = error_page(request, exc.status_code, "Error", str(exc.detail))
+            except IntegrityError:
+                response = error_page(
+                    request, 409, "Changed meanwhile",
+                    "The data changed while you were saving. Reload the page and try again.",
+                )
+            return _finish(request, response)
+
+        return run_page
+
+
+# --- who is asking ------------------------------------------------------------------------
+
+
+async def session_user(request: Request, session: Session) -> User | None:
+    """The session's user, re-read from the database on every request."""
+    state = page_session(request)
+    if state.user_id is None:
+        return None
+    user = await session.get(User, state.user_id)
+    # A session older than the user's last change (password, role, disabled) is over.
+    if user is None or not user.is_active or user.updated_at.timestamp() > state.issued_at:
+        end_session(request)
+        return None
+    return user
+
+
+async def current_user(request: Request, session: Session) -> User:
+    """The logged-in user; otherwise off to the login page."""
+    user = await session_user(request, session)
+    if user is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise Redirect("/login?next=" + quote(target, safe="/"))
+    request.state.user = user
+    return user
+
+
+async def company_user(user: Annotated[User, Depends(current_user)]) -> User:
+    if user.company_id is None:
+        if user.is_staff:
+            raise Redirect("/admin")
+        raise forbidden("Your account does not belong to a company.")
+    return user
+
+
+async def staff_user(user: Annotated[User, Depends(current_user)]) -> User:
+    if not user.is_staff:
+        raise forbidden("Administration is for platform staff only.")
+    return user
+
+
+def require_company_admin(user: User, action: str) -> None:
+    if user.role != UserRole.admin:
+        raise forbidden(f"Only a company admin can {action}.")
+
+
+async def require_csrf(
+    request: Request, csrf_token: Annotated[str, Form()] = ""
+) -> None:
+    if not page_session(request).csrf_matches(csrf_token):
+        raise csrf_refused()
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+CompanyUser = Annotated[User, Depends(company_user)]
+StaffUser = Annotated[User, Depends(staff_user)]
+CSRF = [Depends(require_csrf)]
