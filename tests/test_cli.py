@@ -42,3 +42,20 @@ def test_create_admin(cli_env):
     result = run_cli(cli_env, "create-admin", "root@example.com", "--password", "s3cret-pass")
     assert result.returncode == 0, result.stderr
     assert "root@example.com" in result.stdout
+
+
+def test_first_time_demo_keeps_working_credentials_and_replaces_stale_ones(cli_env, tmp_path):
+    """``make run`` shows the saved demo credentials only while they open the database."""
+    env = {**cli_env, "WORKLEDGER_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/run.db"}
+    assert run_cli(env, "migrate").returncode == 0
+    first = json.loads(run_cli(env, "demo", "--first-time", "--json").stdout)
+    saved = tmp_path / "demo.json"
+    assert json.loads(saved.read_text()) == first
+    again = json.loads(run_cli(env, "demo", "--first-time", "--json").stdout)
+    assert again == first  # nothing rotated: the printed key still works
+    rotated = json.loads(run_cli(env, "demo", "--json").stdout)
+    assert rotated["company"]["company_key"] != first["company"]["company_key"]
+    saved.write_text(json.dumps(first))  # a stale file, as after a database reset
+    fresh = json.loads(run_cli(env, "demo", "--first-time", "--json").stdout)
+    assert fresh["company"]["company_key"] not in (first["company"]["company_key"],)
+    assert json.loads(saved.read_text()) == fresh

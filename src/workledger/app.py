@@ -10,8 +10,9 @@ from typing import Annotated
 import fastapi_offline
 from fastapi import APIRouter, Depends, FastAPI, Query
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
 
 from workledger import __version__
 from workledger.auth.endpoints import router as account_router
@@ -101,8 +102,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(connector_router)
 
     @app.get("/health", include_in_schema=False)
-    async def health() -> dict[str, str]:
-        return {"status": "ok"}
+    async def health() -> Response:
+        """For load balancers: 200 when the database answers, 503 when it does not."""
+        try:
+            async with app.state.database.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception:  # noqa: BLE001 - any failure means "not healthy"
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
 
     app.mount("/static/swagger", StaticFiles(directory=SWAGGER_ASSETS), name="swagger-assets")
 

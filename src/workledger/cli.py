@@ -10,11 +10,10 @@ from typing import Annotated
 
 import typer
 
-from workledger.config import VAR_DIR, get_settings
+from workledger.config import get_settings
 
 app = typer.Typer(help="Workledger: operations platform with a public API.", no_args_is_help=True)
 ROOT = Path(__file__).resolve().parents[2]
-DEMO_FILE = VAR_DIR / "demo.json"
 
 
 def alembic_config(database_url: str | None = None):
@@ -25,11 +24,37 @@ def alembic_config(database_url: str | None = None):
     return config
 
 
-def _ensure_sqlite_dir(url: str) -> None:
+def _sqlite_path(url: str) -> Path | None:
     if url.startswith("sqlite") and ":///" in url:
         path = url.split(":///", 1)[1]
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            return Path(path)
+    return None
+
+
+def _ensure_sqlite_dir(url: str) -> None:
+    path = _sqlite_path(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+
+def demo_file() -> Path | None:
+    """Where ``make run`` keeps the demo credentials: beside the SQLite database."""
+    path = _sqlite_path(get_settings().database_url)
+    return path.with_name("demo.json") if path is not None else None
+
+
+#: Handed to uvicorn so every worker process logs the same way (access log included).
+LOG_CONFIG = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "workledger": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        "uvicorn": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+    },
+}
 
 
 @app.command()
@@ -60,11 +85,8 @@ def serve(
     dev: Annotated[bool, typer.Option(help="Allow plain HTTP (development).")] = False,
 ) -> None:
     """Serve the API (production rules unless --dev)."""
-    import logging
-
     import uvicorn
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if dev:
         os.environ["WORKLEDGER_DEV"] = "true"
         get_settings.cache_clear()
@@ -77,21 +99,27 @@ def serve(
         port=port,
         workers=workers,
         proxy_headers=True,
+        forwarded_allow_ips=get_settings().trusted_proxies,
         server_header=False,
-        access_log=False,
+        access_log=False,  # ours (kit.edge) masks credentials; uvicorn's would not
+        log_config=LOG_CONFIG,
     )
 
 
-async def _demo() -> dict:
+async def _demo(saved: dict | None) -> dict:
+    """The saved credentials while they still work in this database; else new ones."""
     from workledger.auth.secrets import Keyring
-    from workledger.demo import ensure_demo
+    from workledger.demo import demo_still_valid, ensure_demo
     from workledger.kit.db import Database
 
     settings = get_settings()
+    keyring = Keyring(settings.resolved_secret_key())
     database = Database(settings.database_url)
     try:
         async with database.session() as session:
-            return await ensure_demo(session, Keyring(settings.resolved_secret_key()))
+            if saved is not None and await demo_still_valid(session, keyring, saved):
+                return saved
+            return await ensure_demo(session, keyring)
     finally:
         await database.dispose()
 
@@ -104,14 +132,14 @@ def demo(
     ] = False,
 ) -> None:
     """Create the demo data when absent (rotating its secrets when present) and print them."""
-    if first_time and DEMO_FILE.exists():
-        data = json.loads(DEMO_FILE.read_text())
-    else:
-        data = asyncio.run(_demo())
-        if get_settings().database_url.startswith("sqlite"):
-            VAR_DIR.mkdir(parents=True, exist_ok=True)
-            DEMO_FILE.write_text(json.dumps(data, indent=2))
-            DEMO_FILE.chmod(0o600)
+    path = demo_file()
+    saved = None
+    if first_time and path is not None and path.exists():
+        saved = json.loads(path.read_text())
+    data = asyncio.run(_demo(saved))
+    if path is not None and data is not saved:
+        path.write_text(json.dumps(data, indent=2))
+        path.chmod(0o600)
     if as_json:
         typer.echo(json.dumps(data))
         return

@@ -5,9 +5,10 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 VAR_DIR = Path("var")
 
@@ -24,8 +25,10 @@ class Settings(BaseSettings):
     secret_key: str = ""
     #: Development mode: plain HTTP allowed. Production refuses API calls over HTTP.
     dev: bool = False
-    #: Addresses whose ``X-Forwarded-Proto`` is believed.
-    trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
+    #: Addresses whose ``X-Forwarded-Proto`` is believed (comma-separated in the env).
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["127.0.0.1", "::1"]
+    )
     #: Largest accepted request body, in bytes (413 above it).
     max_body_bytes: int = 1024 * 1024
     #: Host part of generated API e-mail addresses.
@@ -41,6 +44,13 @@ class Settings(BaseSettings):
     smtp_from: str = "Workledger <no-reply@workledger.local>"
     #: Echo SQL (debugging).
     echo_sql: bool = False
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_addresses(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     def resolved_secret_key(self) -> str:
         if self.secret_key:

@@ -24,6 +24,18 @@ COMPANIES = (
 STAFF_EMAIL = "staff@workledger.example"
 
 
+async def demo_still_valid(session: AsyncSession, keyring: Keyring, saved: dict) -> bool:
+    """Whether saved demo credentials still open this database (same data, same secret)."""
+    try:
+        key = saved["company"]["company_key"]
+    except (KeyError, TypeError):
+        return False
+    current = await credentials.current_secret(
+        session, keyring, CredentialKind.company_key, saved["company"].get("id", 0)
+    )
+    return current == key
+
+
 async def ensure_demo(session: AsyncSession, keyring: Keyring) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, name, admin_email in COMPANIES:

@@ -323,3 +323,18 @@ async def test_supplier_of_another_company_is_invalid(client, acme, other):
 def test_json_module_keeps_the_last_duplicate():
     # The documented rule rests on the parser's behaviour; pin it.
     assert json.loads('{"a": 1, "a": 2}') == {"a": 2}
+
+
+async def test_import_id_taken_by_another_object_is_a_business_rule(client, acme):
+    await create_customer(client, acme, import_id="taken")
+    other = await create_customer(client, acme, import_id="free")
+    response = await client.patch(
+        f"/v1/customers/{other['id']}", json={"import_id": "taken"}, headers=acme.headers
+    )
+    assert response.status_code == 422
+    assert response.json()["violations"][0]["memberNames"] == ["import_id"]
+
+
+async def test_created_customer_timestamps_are_in_order(client, acme):
+    created = await create_customer(client, acme, contacts=[{"first_name": "A"}])
+    assert created["updated_at"] >= created["created_at"]

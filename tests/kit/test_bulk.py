@@ -98,3 +98,10 @@ async def test_single_delete_answers_the_deleted_object(client, acme):
     assert response.status_code == 200 and response.json() == item
     again = await client.delete(f"/v1/items/{item['id']}", headers=acme.headers)
     assert again.status_code == 404
+
+
+async def test_ids_are_never_reused_after_a_delete(client, acme):
+    last = await make(client, acme, "/v1/suppliers", {"company_name": "Last"})
+    await client.delete(f"/v1/suppliers/{last['id']}", headers=acme.headers)
+    following = await make(client, acme, "/v1/suppliers", {"company_name": "Next"})
+    assert following["id"] > last["id"]

@@ -31,7 +31,8 @@ class CustomerService(ResourceService[Customer]):
                 create=self._new_contact,
                 update=lambda contact, item: apply_values(contact, item, CONTACT_FIELDS),
             )
-            obj.updated_at = utcnow()
+            if not creating:
+                obj.updated_at = utcnow()  # the row may be unchanged; its contacts are not
         self._check_name(obj)
 
     def _new_contact(self, values: Mapping[str, Any]) -> Contact:

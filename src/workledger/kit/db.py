@@ -76,6 +76,11 @@ class TenantOwned(Entity):
         return mapped_column(Id, ForeignKey("companies.id", ondelete="CASCADE"), nullable=False)
 
 
+#: SQLite reuses the id of a deleted last row unless AUTOINCREMENT is on; an API must
+#: never hand out an id twice, so every table asks for it (PostgreSQL sequences never do).
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
+
 def tenant_indexes(table: str, *columns: str) -> tuple[Index, ...]:
     """``(company_id, column)`` indexes backing each filterable and sortable field."""
     return tuple(Index(f"ix_{table}_company_id_{c}", "company_id", c) for c in columns)

@@ -16,6 +16,7 @@ import time
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.datastructures import Headers
+from starlette.responses import RedirectResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from workledger.kit.errors import problem_response
@@ -36,6 +37,9 @@ SECRET_PARAMETERS = frozenset({"token", "api_key", "password", "client_secret"})
 
 #: Paths that answer over plain HTTP even in production (load balancer health checks).
 PLAIN_HTTP_PATHS = ("/health",)
+#: The machine-facing prefixes: over plain HTTP in production they answer 403 code 6
+#: (a client must not be silently redirected with its credential); pages redirect.
+API_PREFIXES = ("/v1/", "/openapi/", "/sandbox/", "/oauth2/token")
 
 
 class EdgeMiddleware:
@@ -76,6 +80,10 @@ class EdgeMiddleware:
             await send(message)
 
         try:
+            redirect = self._https_redirect(scope, headers)
+            if redirect is not None:
+                await redirect(scope, receive, send_with_trace)
+                return
             refusal = self._refusal(scope, headers)
             if refusal is not None:
                 await problem_response(refusal)(scope, receive, send_with_trace)
@@ -115,6 +123,21 @@ class EdgeMiddleware:
             if not (client in self.trusted_proxies and forwarded == "https"):
                 return Forbidden("HTTPS is required.")
         return None
+
+    def _https_redirect(self, scope: Scope, headers: Headers) -> RedirectResponse | None:
+        """Pages (not the API) move to HTTPS in production instead of failing."""
+        path = scope["path"]
+        if (self.dev or scope.get("scheme") != "http" or path.startswith(API_PREFIXES)
+                or path in PLAIN_HTTP_PATHS):
+            return None
+        client = (scope.get("client") or ("", 0))[0]
+        if client in self.trusted_proxies and headers.get("x-forwarded-proto") == "https":
+            return None
+        host = headers.get("host", "localhost")
+        query = scope.get("query_string", b"").decode("latin-1")
+        return RedirectResponse(
+            f"https://{host}{scope['path']}{'?' + query if query else ''}", status_code=308
+        )
 
     async def _buffered(self, receive: Receive) -> Receive:
         """Read a body of unknown length up to the limit, then replay it to the app."""
@@ -156,4 +179,4 @@ def loggable_target(scope: Scope) -> str:
         (key, "***" if key.lower() in SECRET_PARAMETERS else value)
         for key, value in parse_qsl(raw, keep_blank_values=True)
     ]
-    return f"{scope['path']}?{urlencode(pairs)}"
+    return f"{scope['path']}?{urlencode(pairs, safe='*')}"

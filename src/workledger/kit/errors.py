@@ -77,7 +77,8 @@ def validation_problem(request: Request, exc: RequestValidationError) -> Problem
                 return BodyNotParsed("Send the body as JSON with Content-Type: application/json.")
             errors.setdefault("body", []).append("The body must be a JSON object.")
             continue
-        errors.setdefault(_member(loc), []).append(error.get("msg", "Invalid value"))
+        message = error.get("msg", "Invalid value").removeprefix("Value error, ")
+        errors.setdefault(_member(loc), []).append(message)
     return ValidationProblem("One or more members are not valid.", errors=errors)
 
 

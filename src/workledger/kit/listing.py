@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import Field, TypeAdapter, ValidationError
 from sqlalchemy import ColumnElement, Select, func, select
@@ -242,6 +242,8 @@ def _adapter(python_type: Any) -> TypeAdapter:
 def _type_name(python_type: Any) -> str:
     if isinstance(python_type, type) and issubclass(python_type, Enum):
         return "value, one of " + ", ".join(str(m.value) for m in python_type)
+    if get_origin(python_type) is Literal:
+        return "value, one of " + ", ".join(str(v) for v in get_args(python_type))
     names = {int: "integer", str: "string", bool: "boolean (true/false)",
              datetime: "date-time (ISO 8601)", date: "date (YYYY-MM-DD)", Decimal: "number"}
     return names.get(python_type, getattr(python_type, "__name__", str(python_type)))

@@ -19,7 +19,12 @@ from sqlalchemy.exc import IntegrityError
 from workledger.kit.body import apply_values, check_read_only, sent_values
 from workledger.kit.bulk import MAX_IDS, bulk_delete, bulk_result_model, parse_ids
 from workledger.kit.listing import ListSpec, reject_unknown_parameters
-from workledger.kit.problems import CannotDelete, ValidationProblem, problem_responses
+from workledger.kit.problems import (
+    BusinessRule,
+    CannotDelete,
+    ValidationProblem,
+    problem_responses,
+)
 from workledger.kit.repository import TenantRepository
 from workledger.kit.session import Session, TransactionalRoute
 
@@ -60,6 +65,7 @@ class ResourceService(Generic[M]):
                 errors={name: [f"{name} is required"] for name in missing},
             )
         obj = self.repository.model(company_id=self.company_id)
+        await self._check_import_id(obj, values)
         await self.assign(obj, values, creating=True)
         return await self.repo.add(obj)
 
@@ -68,9 +74,19 @@ class ResourceService(Generic[M]):
 
     async def _update(self, obj: M, values: Mapping[str, Any]) -> M:
         check_read_only(values, self.read_only, obj)
+        await self._check_import_id(obj, values)
         await self.assign(obj, values, creating=False)
         await self.session.flush()
         return obj
+
+    async def _check_import_id(self, obj: M, values: Mapping[str, Any]) -> None:
+        import_id = values.get("import_id")
+        if import_id is None or import_id == getattr(obj, "import_id", None):
+            return
+        if await self.repo.find(import_id=import_id) is not None:
+            raise BusinessRule(
+                f"Another object already has import_id '{import_id}'.", members=["import_id"]
+            )
 
     async def delete(self, object_id: int) -> M:
         obj = await self.repo.get(object_id)

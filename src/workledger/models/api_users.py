@@ -3,7 +3,7 @@ from __future__ import annotations
 from sqlalchemy import Boolean, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from workledger.kit.db import Base, Entity, TenantOwned, tenant_indexes
+from workledger.kit.db import NEVER_REUSE_IDS, Base, Entity, TenantOwned, tenant_indexes
 
 
 class ApiUser(TenantOwned, Base):
@@ -15,7 +15,7 @@ class ApiUser(TenantOwned, Base):
     """
 
     __tablename__ = "api_users"
-    __table_args__ = tenant_indexes("api_users", "id")
+    __table_args__ = (*tenant_indexes("api_users", "id"), NEVER_REUSE_IDS)
 
     username: Mapped[str] = mapped_column(String(100), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
@@ -30,6 +30,7 @@ class AutomationUser(Entity, Base):
     """An automation API user (seed 001): reaches every goods owner."""
 
     __tablename__ = "automation_users"
+    __table_args__ = NEVER_REUSE_IDS
 
     username: Mapped[str] = mapped_column(String(100), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import Enum, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from workledger.kit.db import Base, Entity, Id, UTCDateTime
+from workledger.kit.db import NEVER_REUSE_IDS, Base, Entity, Id, UTCDateTime
 
 
 class CredentialKind(enum.StrEnum):
@@ -31,6 +31,7 @@ class Credential(Entity, Base):
     """
 
     __tablename__ = "credentials"
+    __table_args__ = NEVER_REUSE_IDS
 
     company_id: Mapped[int | None] = mapped_column(
         Id, ForeignKey("companies.id", ondelete="CASCADE"), index=True

@@ -5,7 +5,7 @@ import enum
 from sqlalchemy import ForeignKey, Integer, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workledger.kit.db import Base, Id, TenantOwned, tenant_indexes
+from workledger.kit.db import NEVER_REUSE_IDS, Base, Id, TenantOwned, tenant_indexes
 
 # Filterable and sortable columns, each backed by a (company_id, column) index; import_id
 # and number are covered by their unique constraints.
@@ -28,6 +28,7 @@ class Customer(TenantOwned, Base):
     __table_args__ = (
         UniqueConstraint("company_id", "import_id"),
         *tenant_indexes("customers", "id", *CUSTOMER_FIELDS),
+        NEVER_REUSE_IDS,
     )
 
     # Small integers, as the seeds number them; the schemas restrict the values.
@@ -51,6 +52,7 @@ class Customer(TenantOwned, Base):
 
 class Contact(TenantOwned, Base):
     __tablename__ = "contacts"
+    __table_args__ = NEVER_REUSE_IDS
 
     customer_id: Mapped[int] = mapped_column(
         Id, ForeignKey("customers.id", ondelete="CASCADE"), index=True

@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import Date, ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from workledger.kit.db import Base, Id, TenantOwned, tenant_indexes
+from workledger.kit.db import NEVER_REUSE_IDS, Base, Id, TenantOwned, tenant_indexes
 
 # Filterable and sortable columns, each backed by a (company_id, column) index.
 INVOICE_FIELDS = ("customer_id", "date", "due_date", "status", "total_incl_tax",
@@ -28,6 +28,7 @@ class Invoice(TenantOwned, Base):
     __table_args__ = (
         UniqueConstraint("company_id", "number"),
         *tenant_indexes("invoices", "id", *INVOICE_FIELDS),
+        NEVER_REUSE_IDS,
     )
 
     number: Mapped[str] = mapped_column(String(50))

@@ -6,7 +6,7 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from workledger.kit.db import Base, Id, TenantOwned, tenant_indexes
+from workledger.kit.db import NEVER_REUSE_IDS, Base, Id, TenantOwned, tenant_indexes
 
 # Filterable and sortable columns, each backed by a (company_id, column) index; import_id
 # and number are covered by their unique constraints.
@@ -29,6 +29,7 @@ class Item(TenantOwned, Base):
         UniqueConstraint("company_id", "number"),
         UniqueConstraint("company_id", "import_id"),
         *tenant_indexes("items", "id", *ITEM_FIELDS),
+        NEVER_REUSE_IDS,
     )
 
     number: Mapped[str] = mapped_column(String(50))

@@ -3,7 +3,7 @@ from __future__ import annotations
 from sqlalchemy import String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from workledger.kit.db import Base, TenantOwned, tenant_indexes
+from workledger.kit.db import NEVER_REUSE_IDS, Base, TenantOwned, tenant_indexes
 
 # Filterable and sortable columns, each backed by a (company_id, column) index; import_id
 # and number are covered by their unique constraints.
@@ -16,6 +16,7 @@ class Supplier(TenantOwned, Base):
     __table_args__ = (
         UniqueConstraint("company_id", "import_id"),
         *tenant_indexes("suppliers", "id", *SUPPLIER_FIELDS),
+        NEVER_REUSE_IDS,
     )
 
     company_name: Mapped[str] = mapped_column(String(200), default="")

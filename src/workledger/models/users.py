@@ -5,7 +5,7 @@ import enum
 from sqlalchemy import Boolean, Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from workledger.kit.db import Base, Entity, Id
+from workledger.kit.db import NEVER_REUSE_IDS, Base, Entity, Id
 
 
 class UserRole(enum.StrEnum):
@@ -17,6 +17,7 @@ class User(Entity, Base):
     """A person who logs in to the pages. Staff is a flag, not a company role."""
 
     __tablename__ = "users"
+    __table_args__ = NEVER_REUSE_IDS
 
     company_id: Mapped[int | None] = mapped_column(
         Id, ForeignKey("companies.id", ondelete="CASCADE"), index=True
