@@ -51,7 +51,14 @@ def database_url(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="session")
 def redis_url() -> str | None:
-    return os.environ.get("WORKLEDGER_TEST_REDIS_URL") if BACKEND == "postgres" else None
+    url = os.environ.get("WORKLEDGER_TEST_REDIS_URL") if BACKEND == "postgres" else None
+    if url:  # counters from an earlier run must not leak into this one
+        import redis
+
+        client = redis.Redis.from_url(url)
+        client.flushdb()
+        client.close()
+    return url
 
 
 @pytest.fixture(scope="session")
@@ -80,7 +87,12 @@ def migrated(cli_env) -> None:
 
 @pytest.fixture(scope="session")
 def settings(database_url, redis_url, migrated) -> Settings:
-    return Settings(database_url=database_url, redis_url=redis_url, secret_key=SECRET, dev=True)
+    # Many tests fail sign-ins on purpose from one address; the login limits have their
+    # own tests with their own settings.
+    return Settings(
+        database_url=database_url, redis_url=redis_url, secret_key=SECRET, dev=True,
+        rate_limit_login_per_address="100000/15 minutes",
+    )
 
 
 @pytest.fixture(scope="session")

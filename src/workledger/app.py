@@ -31,6 +31,7 @@ from workledger.kit.errors import install_error_handlers
 from workledger.kit.i18n import LANGUAGE_CODES, parse_language
 from workledger.kit.openapi import install_openapi
 from workledger.kit.problems import ValidationProblem
+from workledger.kit.ratelimit import LoginGuard, RateLimiter
 from workledger.suppliers.endpoints import router as suppliers_router
 from workledger.web import install_web
 
@@ -85,6 +86,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.database = Database(settings.database_url, echo=settings.echo_sql)
     app.state.keyring = Keyring(settings.resolved_secret_key())
     app.state.verified_passwords = VerifiedPasswords()
+    app.state.limiter = RateLimiter(
+        settings.redis_url,
+        default=settings.rate_limit,
+        login=settings.rate_limit_login,
+        login_per_address=settings.rate_limit_login_per_address,
+        overrides=settings.rate_limits,
+    )
+    app.state.login_guard = LoginGuard(app.state.limiter)
 
     install_error_handlers(app)
     app.add_middleware(
@@ -92,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_body_bytes=settings.max_body_bytes,
         dev=settings.dev,
         trusted_proxies=settings.trusted_proxies,
+        limiter=app.state.limiter,
     )
 
     v1 = APIRouter(prefix="/v1", dependencies=[Depends(language)])

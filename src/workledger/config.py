@@ -42,6 +42,14 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_starttls: bool = False
     smtp_from: str = "Workledger <no-reply@workledger.local>"
+    #: Calls per credential (or per address without one), per fixed window.
+    rate_limit: str = "3600/15 minutes"
+    #: Failed sign-ins (token endpoint, Basic passwords, page login) per username ...
+    rate_limit_login: str = "10/15 minutes"
+    #: ... and per client address.
+    rate_limit_login_per_address: str = "50/15 minutes"
+    #: Per-endpoint limits, JSON: {"GET /v1/customers": "600/15 minutes"}.
+    rate_limits: dict[str, str] = Field(default_factory=dict)
     #: Echo SQL (debugging).
     echo_sql: bool = False
 

@@ -13,7 +13,8 @@ from fastapi.security import APIKeyHeader, HTTPBasic
 
 from workledger.auth import schemes
 from workledger.auth.principal import INVOICES, READ, WRITE, Principal
-from workledger.kit.problems import Forbidden, Unauthorized, ValidationProblem
+from workledger.kit.problems import Forbidden, Problem, Unauthorized, ValidationProblem
+from workledger.kit.ratelimit import SCOPE_KEY
 from workledger.kit.session import Session
 
 #: Registered in OpenAPI so Swagger's Authorize dialog can send them. The Authorization
@@ -54,11 +55,33 @@ async def current_principal(
         scheme, secret = schemes.BARE_TOKEN_SCHEME, scheme
     resolver = schemes.SCHEMES.get(scheme.lower())
     if resolver is None:
+        await count_against_address(request)
         known = ", ".join(s.capitalize() for s in schemes.SCHEMES)
         raise Unauthorized(f"Unknown authorization scheme '{scheme}'. Use one of: {known}.")
-    principal = await resolver(request, session, secret.strip())
+    return await admit(request, resolver(request, session, secret.strip()))
+
+
+async def admit(request: Request, resolving: Awaitable[Principal]) -> Principal:
+    """Resolve, then count the call: per credential when it resolved, per address when
+    it did not (a wrong credential must not buy unlimited attempts)."""
+    try:
+        principal = await resolving
+    except Problem:
+        await count_against_address(request)
+        raise
     request.state.principal = principal
+    limiter = request.app.state.limiter
+    route = request.scope.get("route")
+    policy, item = limiter.item_for(f"{request.method} {route.path}" if route else None)
+    request.scope[SCOPE_KEY] = await limiter.hit(policy, item, principal.rate_limit_key)
     return principal
+
+
+async def count_against_address(request: Request) -> None:
+    limiter = request.app.state.limiter
+    policy, item = limiter.item_for(None)
+    address = request.client.host if request.client else "unknown"
+    request.scope[SCOPE_KEY] = await limiter.hit(policy, item, "address", address)
 
 
 Caller = Annotated[Principal, Depends(current_principal)]
@@ -101,9 +124,7 @@ async def _company_admin(
 ) -> Principal:
     if not token or not token.strip():
         raise Unauthorized("Missing X-API-Authorization: send the company admin token.")
-    principal = await schemes.resolve_company_admin(request, session, token.strip())
-    request.state.principal = principal
-    return principal
+    return await admit(request, schemes.resolve_company_admin(request, session, token.strip()))
 
 
 CompanyAdmin = Annotated[Principal, Depends(_company_admin)]

@@ -14,10 +14,16 @@ from workledger.auth.administration import (
     authenticate_user,
     issue_session_token,
 )
-from workledger.auth.dependencies import admin_header, authorization_header, current_principal
+from workledger.auth.dependencies import (
+    admin_header,
+    admit,
+    authorization_header,
+    current_principal,
+)
 from workledger.auth.principal import Principal
+from workledger.auth.schemes import client_address
 from workledger.kit.body import InputModel
-from workledger.kit.listing import reject_unknown_parameters
+from workledger.kit.listing import allow_parameters
 from workledger.kit.problems import BadRequest, Forbidden, problem_responses
 from workledger.kit.session import Session, TransactionalRoute
 from workledger.models import ApiUser, AutomationUser, Company, User
@@ -40,12 +46,14 @@ class TokenRequest(InputModel):
     "First-party use only; strictly rate-limited per address and per username.",
     responses=problem_responses(400, 403, 429, 500),
     openapi_extra={"security": []},
-    dependencies=[Depends(lambda request: reject_unknown_parameters(request, ()))],
+    dependencies=[allow_parameters()],
 )
 async def account_token(request: Request, session: Session, body: TokenRequest) -> Response:
-    request.state.attempted_login = body.username
+    guard, address = request.app.state.login_guard, client_address(request)
+    await guard.check(address, body.username)
     user = await authenticate_user(session, body.username, body.password)
     if user is None:
+        await guard.failed(address, body.username)
         raise BadRequest("The username or password is incorrect.")
     if user.company_id is not None:
         api_access = await session.scalar(
@@ -79,9 +87,9 @@ async def _any_principal(
     admin_token: Annotated[str | None, Security(admin_header)] = None,
 ) -> Principal:
     if admin_token and not authorization:
-        principal = await schemes.resolve_company_admin(request, session, admin_token.strip())
-        request.state.principal = principal
-        return principal
+        return await admit(
+            request, schemes.resolve_company_admin(request, session, admin_token.strip())
+        )
     return await current_principal(request, session, authorization)
 
 
@@ -92,7 +100,7 @@ async def _any_principal(
     description="The caller as the API sees it: the kind of credential, the company, the "
     "permissions. Works with every scheme; never shows a secret.",
     responses=problem_responses(400, 401, 403, 404, 429, 500),
-    dependencies=[Depends(lambda request: reject_unknown_parameters(request, ()))],
+    dependencies=[allow_parameters()],
 )
 async def me(session: Session, principal: Annotated[Principal, Depends(_any_principal)]) -> Me:
     company = None

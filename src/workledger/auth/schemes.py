@@ -96,6 +96,7 @@ async def _api_key(request: Request, session: AsyncSession, login: str, key: str
         )
     ).first()
     if row is None or not keyring.matches(key, row.digest):
+        await request.app.state.login_guard.failed(client_address(request), login)
         raise Unauthorized("Unknown API e-mail or key.")
     if row.revoked_at is not None:
         raise Unauthorized(INACTIVE)
@@ -104,16 +105,32 @@ async def _api_key(request: Request, session: AsyncSession, login: str, key: str
     return Principal("api_key", row.company_id, ALL_PERMISSIONS, credential_id=row.id)
 
 
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
 async def _password_ok(request: Request, kind: str, login: str, password: str,
                        password_hash: str) -> bool:
+    """The cache first; argon2 only on a miss, and only while the login limits allow."""
     cache = request.app.state.verified_passwords
     digest = request.app.state.keyring.cache_digest(kind, login, password, password_hash)
     if digest in cache:
         return True
+    guard, address = request.app.state.login_guard, client_address(request)
+    await guard.check(address, login)
     if await verify_password(password, password_hash):
         cache.remember(digest)
         return True
+    await guard.failed(address, login)
     return False
+
+
+async def _unknown_login(request: Request, login: str, password: str) -> None:
+    guard, address = request.app.state.login_guard, client_address(request)
+    await guard.check(address, login)
+    await spend_verification_time(password)  # as long as a real check: no user enumeration
+    await guard.failed(address, login)
+    raise Unauthorized("Unknown username or password.")
 
 
 async def _api_user(request: Request, session: AsyncSession, login: str, password: str):
@@ -126,8 +143,7 @@ async def _api_user(request: Request, session: AsyncSession, login: str, passwor
         )
     ).first()
     if row is None:
-        await spend_verification_time(password)
-        raise Unauthorized("Unknown username or password.")
+        await _unknown_login(request, login, password)
     if not await _password_ok(request, "api_user", login, password, row.password_hash):
         raise Unauthorized("Unknown username or password.")
     if not row.is_active:
@@ -146,8 +162,7 @@ async def _automation_user(request: Request, session: AsyncSession, login: str, 
         )
     ).first()
     if row is None:
-        await spend_verification_time(password)
-        raise Unauthorized("Unknown username or password.")
+        await _unknown_login(request, login, password)
     if not await _password_ok(request, "automation_user", login, password, row.password_hash):
         raise Unauthorized("Unknown username or password.")
     if not row.is_active:

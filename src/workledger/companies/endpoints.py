@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from workledger.auth import credentials
@@ -14,13 +14,13 @@ from workledger.auth.administration import ERP_PACKAGES, get_company
 from workledger.auth.dependencies import AutomationCaller, CompanyAdmin
 from workledger.companies.service import list_companies
 from workledger.kit.body import InputModel, apply_values, sent_values
-from workledger.kit.listing import reject_unknown_parameters
+from workledger.kit.listing import allow_parameters
 from workledger.kit.problems import problem_responses
 from workledger.kit.resource import ObjectId
 from workledger.kit.session import Session, TransactionalRoute
 from workledger.kit.types import text
 
-no_parameters = [Depends(lambda request: reject_unknown_parameters(request, ()))]
+no_parameters = [allow_parameters()]
 router = APIRouter(
     prefix="/company", tags=["Company management"], route_class=TransactionalRoute,
     dependencies=no_parameters,

@@ -18,8 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from workledger.auth import schemes
 from workledger.auth.administration import get_company
+from workledger.auth.dependencies import admit
 from workledger.auth.principal import Principal
-from workledger.kit.problems import Forbidden, Problem, Unauthorized
+from workledger.kit.problems import Forbidden, Problem, RateLimited, Unauthorized
 from workledger.kit.session import Session, TransactionalRoute
 
 router = APIRouter(prefix="/openapi", tags=["Connector"], route_class=TransactionalRoute)
@@ -55,12 +56,15 @@ async def call(version: str, function: str, request: Request, session: Session):
     if not token:
         return envelope(401, ["unauthorized"])
     try:
-        principal = await schemes.resolve_connector(request, session, token)
+        principal = await admit(request, schemes.resolve_connector(request, session, token))
     except Unauthorized:
         return envelope(401, ["unauthorized"])
     except Forbidden as problem:
         return envelope(403, ["forbidden", problem.detail or ""])
-    request.state.principal = principal
+    except RateLimited as problem:
+        answer = envelope(429, ["rate limited", problem.detail or ""])
+        answer.headers.update(problem.headers)
+        return answer
     handlers = FUNCTIONS.get(version)
     if handlers is None:
         return envelope(404, [f"unknown version {version}; see /openapi/versions"])

@@ -27,7 +27,9 @@ from workledger.kit.problems import (
     InternalError,
     PayloadTooLarge,
     Problem,
+    RateLimited,
 )
+from workledger.kit.ratelimit import SCOPE_KEY, RateLimiter, Window
 from workledger.kit.trace import new_traceparent, set_current_trace
 
 log = logging.getLogger("workledger.edge")
@@ -44,9 +46,11 @@ API_PREFIXES = ("/v1/", "/openapi/", "/sandbox/", "/oauth2/token")
 
 class EdgeMiddleware:
     def __init__(
-        self, app: ASGIApp, *, max_body_bytes: int, dev: bool, trusted_proxies: list[str]
+        self, app: ASGIApp, *, max_body_bytes: int, dev: bool, trusted_proxies: list[str],
+        limiter: RateLimiter,
     ) -> None:
         self.app = app
+        self.limiter = limiter
         self.max_body_bytes = max_body_bytes
         self.dev = dev
         self.trusted_proxies = set(trusted_proxies)
@@ -74,9 +78,13 @@ class EdgeMiddleware:
             if message["type"] == "http.response.start":
                 started = True
                 status = message["status"]
-                message["headers"] = [
-                    *message.get("headers", []), (b"x-trace-id", traceparent.encode())
-                ]
+                window = scope.get(SCOPE_KEY)
+                if window is None and "workledger.ratelimit_skip" not in scope:
+                    window = await self._count_address(scope)
+                extra = [(b"x-trace-id", traceparent.encode())]
+                if window is not None:
+                    extra.extend(window.headers())
+                message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
         try:
@@ -88,12 +96,16 @@ class EdgeMiddleware:
             if refusal is not None:
                 await problem_response(refusal)(scope, receive, send_with_trace)
                 return
+            if not _carries_credential(scope, headers):
+                # Counted before the work: an anonymous flood never reaches the app.
+                scope[SCOPE_KEY] = await self._count_address(scope, enforce=True)
             if "content-length" not in headers and scope["method"] in ("POST", "PUT", "PATCH"):
                 receive = await self._buffered(receive)
             await self.app(scope, receive, send_with_trace)
-        except Problem as problem:  # raised by _buffered
+        except Problem as problem:  # raised by _buffered or the address limit
             if started:
                 raise
+            scope["workledger.ratelimit_skip"] = True
             await problem_response(problem)(scope, receive, send_with_trace)
         except Exception:
             log.exception("unhandled error, trace %s", traceparent)
@@ -109,6 +121,16 @@ class EdgeMiddleware:
                     (scope.get("client") or ("-",))[0], scope["method"], loggable_target(scope),
                     status, (time.perf_counter() - began) * 1000, traceparent,
                 )
+
+    async def _count_address(self, scope: Scope, *, enforce: bool = False) -> Window | None:
+        address = (scope.get("client") or ("unknown",))[0]
+        policy, item = self.limiter.item_for(None)
+        try:
+            return await self.limiter.hit(policy, item, "address", address)
+        except RateLimited:
+            if enforce:
+                raise
+            return None
 
     def _refusal(self, scope: Scope, headers: Headers) -> Problem | None:
         length = headers.get("content-length")
@@ -165,6 +187,12 @@ class EdgeMiddleware:
             return await receive()
 
         return replay
+
+
+def _carries_credential(scope: Scope, headers: Headers) -> bool:
+    if "authorization" in headers or "x-api-authorization" in headers:
+        return True
+    return b"token=" in scope.get("query_string", b"")
 
 
 def loggable_target(scope: Scope) -> str:

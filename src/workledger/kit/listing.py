@@ -287,3 +287,13 @@ def reject_unknown_parameters(request: Request, allowed: Sequence[str]) -> None:
             errors={name: [f"Unknown query parameter '{name}'. Allowed: {', '.join(known)}"]
                     for name in unknown},
         )
+
+
+def allow_parameters(*names: str) -> Any:
+    """A dependency refusing any query parameter but ``language_code`` and ``names``."""
+    from fastapi import Depends
+
+    def check(request: Request) -> None:
+        reject_unknown_parameters(request, names)
+
+    return Depends(check)

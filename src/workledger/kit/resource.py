@@ -12,13 +12,13 @@ bulk delete, with the body semantics of ``kit.body`` and the errors of ``kit.pro
 from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, TypeAdapter
 from sqlalchemy.exc import IntegrityError
 
 from workledger.kit.body import apply_values, check_read_only, sent_values
 from workledger.kit.bulk import MAX_IDS, bulk_delete, bulk_result_model, parse_ids
-from workledger.kit.listing import ListSpec, reject_unknown_parameters
+from workledger.kit.listing import ListSpec, allow_parameters
 from workledger.kit.problems import (
     BusinessRule,
     CannotDelete,
@@ -136,11 +136,7 @@ def resource_router(
         body = one.dump_json(one.validate_python(obj, from_attributes=True))
         return Response(body, media_type=JSON, headers=headers)
 
-    def only_language(request: Request) -> None:
-        reject_unknown_parameters(request, ())
-
-    def only_ids(request: Request) -> None:
-        reject_unknown_parameters(request, ("ids",))
+    only_language, only_ids = allow_parameters(), allow_parameters("ids")
 
     @router.get(
         "",
@@ -163,7 +159,7 @@ def resource_router(
         response_model=read,
         summary=f"Get {article} {singular}",
         responses=errors_read,
-        dependencies=[Depends(only_language)],
+        dependencies=[only_language],
         operation_id=f"get_{singular}",
     )
     async def get_object(object_id: ObjectId, session: Session, principal: reader) -> Response:
@@ -180,7 +176,7 @@ def resource_router(
         "`import_id` names an object that exists, that object is updated instead "
         "(partial update), so a sync job can safely re-send.",
         responses=errors_write,
-        dependencies=[Depends(only_language)],
+        dependencies=[only_language],
         operation_id=f"create_{singular}",
     )
     async def create_object(
@@ -206,7 +202,7 @@ def resource_router(
             description="Only the members sent change; `null` is ignored; `\"\"` clears a "
             "text member; a list member sent becomes the whole list.",
             responses=errors_write,
-            dependencies=[Depends(only_language)],
+            dependencies=[only_language],
             operation_id=f"{method.lower()}_{singular}",
         )
 
@@ -215,7 +211,7 @@ def resource_router(
         response_model=read,
         summary=f"Delete {article} {singular}",
         responses={**errors_write, **problem_responses(422)},
-        dependencies=[Depends(only_language)],
+        dependencies=[only_language],
         operation_id=f"delete_{singular}",
     )
     async def delete_object(object_id: ObjectId, session: Session, principal: writer) -> Response:
@@ -230,7 +226,7 @@ def resource_router(
         description="Each id is deleted on its own: one failure does not stop the rest. "
         "Failures are listed in `errors` with their problem (404 code 2, 422 code 3).",
         responses=errors_write,
-        dependencies=[Depends(only_ids)],
+        dependencies=[only_ids],
         operation_id=f"bulk_delete_{tag.lower()}",
     )
     async def bulk_delete_objects(

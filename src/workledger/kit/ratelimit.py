@@ -1,0 +1,154 @@
+"""Rate limits (DESIGN §4.6, seed 002): fixed 15-minute windows, counted in Redis when
+configured so every worker and machine shares them, in memory otherwise.
+
+``limits.aio`` does the counting; this module decides *what* is counted:
+
+- an authenticated call counts against its credential (3600 per 15 minutes by default,
+  per-endpoint overrides from settings);
+- an unauthenticated call counts against the client address;
+- failed password and token checks count against a much lower limit per address and
+  per username, checked before every password check (``LoginGuard``).
+
+If Redis cannot be reached, authenticated calls go through (logged: availability beats
+counting) while password checks are refused (security beats availability).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from email.utils import formatdate
+
+from limits import RateLimitItem, parse
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import FixedWindowRateLimiter
+
+from workledger.kit.problems import RateLimited
+
+log = logging.getLogger("workledger.ratelimit")
+SCOPE_KEY = "workledger.ratelimit"
+
+
+@dataclass(frozen=True)
+class Window:
+    """The state of one caller's current window, as the response headers tell it."""
+
+    policy: str
+    limit: int
+    remaining: int
+    reset_at: float
+    window_seconds: int
+
+    @property
+    def used(self) -> int:
+        return self.limit - self.remaining
+
+    def headers(self) -> list[tuple[bytes, bytes]]:
+        reset_in = max(0, int(self.reset_at - time.time()))
+        return [
+            (b"x-ratelimit-limit", str(self.limit).encode()),
+            (b"x-ratelimit-remaining", str(self.remaining).encode()),
+            (b"x-ratelimit-used", str(self.used).encode()),
+            (b"ratelimit-policy",
+             f'"{self.policy}";q={self.limit};w={self.window_seconds}'.encode()),
+            (b"ratelimit", f'"{self.policy}";r={self.remaining};t={reset_in}'.encode()),
+        ]
+
+    def exceeded(self) -> RateLimited:
+        headers = {name.decode(): value.decode() for name, value in self.headers()}
+        headers["Retry-After"] = formatdate(self.reset_at, usegmt=True)
+        return RateLimited(
+            f"More than {self.limit} calls in {self.window_seconds // 60} minutes. "
+            "Retry after the time in Retry-After.",
+            headers=headers,
+        )
+
+
+class RateLimiter:
+    def __init__(
+        self,
+        redis_url: str | None,
+        *,
+        default: str = "3600/15 minutes",
+        login: str = "10/15 minutes",
+        login_per_address: str = "50/15 minutes",
+        overrides: dict[str, str] | None = None,
+    ) -> None:
+        storage: Storage
+        if redis_url:
+            uri = redis_url.replace("redis://", "async+redis://", 1)
+            storage = RedisStorage(
+                uri, implementation="redispy", wrap_exceptions=True,
+                socket_timeout=0.5, socket_connect_timeout=0.5,
+            )
+        else:
+            storage = MemoryStorage()
+        self.storage = storage
+        self.strategy = FixedWindowRateLimiter(storage)
+        self.default = parse(default)
+        self.login = parse(login)
+        self.login_per_address = parse(login_per_address)
+        self.overrides = {route: parse(limit) for route, limit in (overrides or {}).items()}
+        self._last_warning = 0.0
+
+    def item_for(self, route: str | None) -> tuple[str, RateLimitItem]:
+        if route and route in self.overrides:
+            return route, self.overrides[route]
+        return "default", self.default
+
+    async def hit(self, policy: str, item: RateLimitItem, *identifiers: str) -> Window | None:
+        """Count one call. ``None`` when the store cannot be reached (fail open)."""
+        try:
+            allowed = await self.strategy.hit(item, policy, *identifiers)
+            stats = await self.strategy.get_window_stats(item, policy, *identifiers)
+        except Exception as error:  # noqa: BLE001 - any store failure: fail open, loudly
+            self._warn(error)
+            return None
+        window = Window(policy, item.amount, stats.remaining, stats.reset_time,
+                        item.get_expiry())
+        if not allowed:
+            raise window.exceeded()
+        return window
+
+    def _warn(self, error: Exception) -> None:
+        now = time.monotonic()
+        if now - self._last_warning > 60:
+            self._last_warning = now
+            log.warning("rate limit store unreachable, letting calls through: %s", error)
+
+
+class LoginGuard:
+    """Failed credential checks, per address and per username (closed when unsure)."""
+
+    def __init__(self, limiter: RateLimiter) -> None:
+        self.limiter = limiter
+
+    def _buckets(self, address: str, username: str):
+        return [
+            (self.limiter.login_per_address, "login-address", address),
+            (self.limiter.login, "login-user", username.lower()),
+        ]
+
+    async def check(self, address: str, username: str) -> None:
+        """Refuse the attempt when either bucket is spent (or cannot be read)."""
+        strategy = self.limiter.strategy
+        for item, policy, identifier in self._buckets(address, username):
+            try:
+                allowed = await strategy.test(item, policy, identifier)
+                stats = await strategy.get_window_stats(item, policy, identifier)
+            except Exception as error:  # noqa: BLE001
+                self.limiter._warn(error)
+                raise RateLimited(
+                    "Sign-in checks are paused: the rate limit store cannot be reached."
+                ) from error
+            if not allowed:
+                window = Window(policy, item.amount, 0, stats.reset_time, item.get_expiry())
+                raise window.exceeded()
+
+    async def failed(self, address: str, username: str) -> None:
+        for item, policy, identifier in self._buckets(address, username):
+            try:
+                await self.limiter.strategy.hit(item, policy, identifier)
+            except Exception as error:  # noqa: BLE001
+                self.limiter._warn(error)
