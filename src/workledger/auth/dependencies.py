@@ -71,10 +71,17 @@ async def admit(request: Request, resolving: Awaitable[Principal]) -> Principal:
         raise
     request.state.principal = principal
     limiter = request.app.state.limiter
-    route = request.scope.get("route")
-    policy, item = limiter.item_for(f"{request.method} {route.path}" if route else None)
+    policy, item = limiter.item_for(f"{request.method} {route_template(request)}")
     request.scope[SCOPE_KEY] = await limiter.hit(policy, item, principal.rate_limit_key)
     return principal
+
+
+def route_template(request: Request) -> str:
+    """``/v1/items/42`` → ``/v1/items/{object_id}``: the key of per-endpoint limits."""
+    path = request.url.path.removeprefix(request.scope.get("root_path", ""))
+    segments = path.split("/")
+    values = {str(value): name for name, value in request.path_params.items()}
+    return "/".join(f"{{{values[s]}}}" if s in values else s for s in segments)
 
 
 async def count_against_address(request: Request) -> None:

@@ -78,12 +78,14 @@ class EdgeMiddleware:
             if message["type"] == "http.response.start":
                 started = True
                 status = message["status"]
-                window = scope.get(SCOPE_KEY)
-                if window is None and "workledger.ratelimit_skip" not in scope:
-                    window = await self._count_address(scope)
                 extra = [(b"x-trace-id", traceparent.encode())]
-                if window is not None:
-                    extra.extend(window.headers())
+                headers_sent = message.get("headers", [])
+                if not any(name == b"x-ratelimit-limit" for name, _ in headers_sent):
+                    window = scope.get(SCOPE_KEY)
+                    if window is None and "workledger.ratelimit_skip" not in scope:
+                        window = await self._count_address(scope)
+                    if window is not None:
+                        extra.extend(window.headers())
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 

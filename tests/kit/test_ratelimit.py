@@ -1,0 +1,178 @@
+"""DESIGN §4.6 — rate limits: exact at the edge, shared through Redis across processes,
+failing open for the API and closed for sign-ins when Redis is gone."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from email.utils import parsedate_to_datetime
+
+import httpx
+import pytest
+
+from tests.conftest import ROOT
+from workledger.app import create_app
+from workledger.kit.db import utcnow
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=0.5).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"{url} did not come up")
+
+
+@pytest.fixture
+def redis_server():
+    """A private Redis server: the tests stop it, so it must not be the shared one."""
+    binary = shutil.which("redis-server")
+    assert binary, "redis-server is needed for the rate-limit tests"
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.05)
+    yield {"url": f"redis://127.0.0.1:{port}/0", "process": process}
+    process.kill()
+    process.wait()
+
+
+async def limited_client(settings, **overrides):
+    app = create_app(settings.model_copy(update=overrides))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    return app, httpx.AsyncClient(transport=transport, base_url="http://t")
+
+
+async def test_limit_is_exact_at_its_edge_with_headers(settings, acme, other):
+    app, client = await limited_client(settings, rate_limit="5/15 minutes", redis_url=None)
+    async with client:
+        for expected_remaining in (4, 3, 2, 1, 0):
+            response = await client.get("/v1/customers", headers=acme.headers)
+            assert response.status_code == 200
+            assert response.headers["x-ratelimit-limit"] == "5"
+            assert response.headers["x-ratelimit-remaining"] == str(expected_remaining)
+            assert response.headers["x-ratelimit-used"] == str(5 - expected_remaining)
+            assert response.headers["ratelimit-policy"] == '"default";q=5;w=900'
+            assert response.headers["ratelimit"].startswith(f'"default";r={expected_remaining};t=')
+        refused = await client.get("/v1/customers", headers=acme.headers)
+        # Another credential has its own window.
+        theirs = await client.get("/v1/customers", headers=other.headers)
+    await app.state.database.dispose()
+    assert refused.status_code == 429
+    problem = refused.json()
+    assert problem["code"] == "4" and problem["title"] == "Rate limited."
+    retry_at = parsedate_to_datetime(refused.headers["retry-after"])
+    assert 0 < (retry_at - utcnow()).total_seconds() <= 900
+    assert refused.headers["x-ratelimit-remaining"] == "0"
+    assert theirs.status_code == 200 and theirs.headers["x-ratelimit-remaining"] == "4"
+
+
+async def test_anonymous_calls_count_per_address(settings):
+    app, client = await limited_client(settings, rate_limit="3/15 minutes", redis_url=None)
+    async with client:
+        statuses = [(await client.get("/v1/customers")).status_code for _ in range(4)]
+        health = await client.get("/health")
+    await app.state.database.dispose()
+    assert statuses == [401, 401, 401, 429]
+    assert health.status_code == 429  # the same address, the same window
+
+
+async def test_per_endpoint_override(settings, acme):
+    app, client = await limited_client(
+        settings, redis_url=None, rate_limits={"GET /v1/items": "2/15 minutes"}
+    )
+    async with client:
+        items = [(await client.get("/v1/items", headers=acme.headers)) for _ in range(3)]
+        customers = await client.get("/v1/customers", headers=acme.headers)
+    await app.state.database.dispose()
+    assert [r.status_code for r in items] == [200, 200, 429]
+    assert items[0].headers["x-ratelimit-limit"] == "2"
+    assert customers.status_code == 200 and customers.headers["x-ratelimit-limit"] == "3600"
+
+
+async def test_sign_in_failures_are_limited_per_username(settings, acme):
+    from tests.auth.conftest import PASSWORD
+    from workledger.companies.service import set_user
+
+    app, client = await limited_client(settings, redis_url=None,
+                                       rate_limit_login="3/15 minutes")
+    email = f"limited-{os.getpid()}@example.com"
+    async with app.state.database.session() as session:
+        await set_user(session, email, PASSWORD, company_id=acme.id)
+    async with client:
+        wrong = [(await client.post("/v1/Account/token",
+                                    json={"username": email, "password": "nope"})).status_code
+                 for _ in range(3)]
+        right = await client.post("/v1/Account/token",
+                                  json={"username": email, "password": PASSWORD})
+    await app.state.database.dispose()
+    assert wrong == [400, 400, 400]
+    assert right.status_code == 429 and "retry-after" in right.headers
+
+
+def test_redis_shared_by_two_server_processes(cli_env, acme, redis_server):
+    env = {**cli_env, "WORKLEDGER_REDIS_URL": redis_server["url"],
+           "WORKLEDGER_RATE_LIMIT": "7/15 minutes", "WORKLEDGER_DEV": "true"}
+    ports = [free_port(), free_port()]
+    servers = [
+        subprocess.Popen([sys.executable, "-m", "workledger.cli", "serve", "--dev",
+                          "--port", str(port)], env=env, cwd=ROOT,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for port in ports
+    ]
+    try:
+        for port in ports:
+            wait_for(f"http://127.0.0.1:{port}/openapi/versions")
+        statuses = []
+        remaining = []
+        for call in range(8):
+            port = ports[call % 2]
+            response = httpx.get(f"http://127.0.0.1:{port}/v1/customers", headers=acme.headers)
+            statuses.append(response.status_code)
+            remaining.append(response.headers.get("x-ratelimit-remaining"))
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=10)
+    assert statuses == [200] * 7 + [429]
+    assert remaining[:7] == ["6", "5", "4", "3", "2", "1", "0"]
+
+
+async def test_without_redis_the_api_answers_and_sign_in_stays_closed(settings, acme,
+                                                                      redis_server, caplog):
+    app, client = await limited_client(settings, redis_url=redis_server["url"])
+    async with client:
+        before = await client.get("/v1/customers", headers=acme.headers)
+        redis_server["process"].kill()
+        redis_server["process"].wait()
+        with caplog.at_level("WARNING", logger="workledger.ratelimit"):
+            during = await client.get("/v1/customers", headers=acme.headers)
+            sign_in = await client.post("/v1/Account/token",
+                                        json={"username": "x@example.com", "password": "y"})
+    await app.state.database.dispose()
+    assert before.status_code == 200 and "x-ratelimit-remaining" in before.headers
+    assert during.status_code == 200
+    assert "x-ratelimit-remaining" not in during.headers
+    assert any("unreachable" in r.getMessage() for r in caplog.records)
+    assert sign_in.status_code == 429 and sign_in.json()["code"] == "4"
