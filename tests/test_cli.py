@@ -16,10 +16,16 @@ async def test_demo_json_shape_credentials_and_rotation(cli_env, client):
     assert set(data) >= {"company", "other_company", "staff"}
     for key in ("company", "other_company"):
         company = data[key]
-        assert set(company) >= {"id", "name", "company_key", "admin"}
+        assert set(company) >= {"id", "name", "company_key", "admin", "api_email", "api_key",
+                                "api_user", "invoice_api_user", "connector_token",
+                                "company_admin_token"}
         assert set(company["admin"]) == {"email", "password"}
         assert company["company_key"].startswith("wlk_")
+        for user in ("api_user", "invoice_api_user"):
+            assert set(company[user]) == {"username", "password"}
+            assert company[user]["username"].startswith("WSI")
     assert set(data["staff"]) == {"email", "password"}
+    assert set(data["automation_user"]) == {"username", "password"}
     assert data["company"]["id"] != data["other_company"]["id"]
 
     mine = {"Authorization": f"Key {data['company']['company_key']}"}
@@ -29,6 +35,31 @@ async def test_demo_json_shape_credentials_and_rotation(cli_env, client):
     other_view = await client.get(f"/v1/customers/{my_customers[0]['id']}", headers=theirs)
     assert other_view.status_code == 404
 
+    # Every credential in the demo works the documented way.
+    company = data["company"]
+    via_api_key = await client.get("/v1/customers", auth=(company["api_email"],
+                                                          company["api_key"]))
+    assert via_api_key.json() == my_customers
+    plain = company["api_user"]
+    invoicing = company["invoice_api_user"]
+    assert (await client.get("/v1/invoices", auth=(plain["username"], plain["password"]))
+            ).status_code == 403
+    invoices = await client.get("/v1/invoices", auth=(invoicing["username"],
+                                                      invoicing["password"]))
+    assert invoices.status_code == 200 and invoices.json()
+    robot = data["automation_user"]
+    both = [
+        (await client.get("/v1/customers", auth=(robot["username"], robot["password"]),
+                          headers={"X-Company-Id": str(data[k]["id"])})).status_code
+        for k in ("company", "other_company")
+    ]
+    assert both == [200, 200]
+    connector = await client.get(f"/openapi/1/GetCompany/?token={company['connector_token']}")
+    assert connector.json()["response"]["id"] == company["id"]
+    settings = await client.get("/v1/company/settings",
+                                headers={"X-API-Authorization": company["company_admin_token"]})
+    assert settings.json()["id"] == company["id"]
+
     # Running it again keeps the data but rotates the secrets.
     second = json.loads(run_cli(cli_env, "demo", "--json").stdout)
     assert second["company"]["id"] == data["company"]["id"]
@@ -36,6 +67,9 @@ async def test_demo_json_shape_credentials_and_rotation(cli_env, client):
     assert (await client.get("/v1/customers", headers=mine)).status_code == 401
     rotated = {"Authorization": f"Key {second['company']['company_key']}"}
     assert (await client.get("/v1/customers", headers=rotated)).json() == my_customers
+    old_user = (plain["username"], plain["password"])
+    assert (await client.get("/v1/customers", auth=old_user)).status_code == 401
+    assert second["company"]["connector_token"] == company["connector_token"]  # never changes
 
 
 def test_create_admin(cli_env):

@@ -119,7 +119,7 @@ async def _demo(saved: dict | None) -> dict:
         async with database.session() as session:
             if saved is not None and await demo_still_valid(session, keyring, saved):
                 return saved
-            return await ensure_demo(session, keyring)
+            return await ensure_demo(session, keyring, settings.api_email_host)
     finally:
         await database.dispose()
 
@@ -146,9 +146,18 @@ def demo(
     for key in ("company", "other_company"):
         company = data[key]
         typer.echo(f"{company['name']} (company {company['id']})")
-        typer.echo(f"  company key:  Authorization: Key {company['company_key']}")
-        typer.echo(f"  admin login:  {company['admin']['email']} / {company['admin']['password']}")
-    typer.echo(f"Staff login:    {data['staff']['email']} / {data['staff']['password']}")
+        typer.echo(f"  company key:     Authorization: Key {company['company_key']}")
+        admin = company["admin"]
+        typer.echo(f"  page login:      {admin['email']} / {admin['password']}")
+        typer.echo(f"  API key (Basic): {company['api_email']} : {company['api_key']}")
+        for label in ("api_user", "invoice_api_user"):
+            user = company[label]
+            typer.echo(f"  {label + ':':16} {user['username']} / {user['password']}")
+        typer.echo(f"  connector:       /openapi/1/GetCompany/?token={company['connector_token']}")
+        typer.echo(f"  admin token:     X-API-Authorization: {company['company_admin_token']}")
+    typer.echo(f"Staff login:       {data['staff']['email']} / {data['staff']['password']}")
+    robot = data["automation_user"]
+    typer.echo(f"Automation user:   {robot['username']} / {robot['password']} (+ X-Company-Id)")
 
 
 @app.command("create-admin")

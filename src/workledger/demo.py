@@ -7,15 +7,28 @@ prints the credentials. Scripts and tests rely on the JSON shape.
 from __future__ import annotations
 
 import secrets
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from workledger.auth import credentials
+from workledger.auth import administration, credentials
+from workledger.auth.passwords import hash_password
 from workledger.auth.secrets import Keyring
 from workledger.companies.service import create_company, find_company, set_user
-from workledger.models import Contact, CredentialKind, Customer, Item, Supplier, UserRole
+from workledger.models import (
+    ApiUser,
+    AutomationUser,
+    Contact,
+    CredentialKind,
+    Customer,
+    Invoice,
+    Item,
+    Supplier,
+    UserRole,
+)
 
 COMPANIES = (
     ("company", "Acme Installations", "admin@acme.example"),
@@ -36,7 +49,45 @@ async def demo_still_valid(session: AsyncSession, keyring: Keyring, saved: dict)
     return current == key
 
 
-async def ensure_demo(session: AsyncSession, keyring: Keyring) -> dict[str, Any]:
+async def _api_user(
+    session: AsyncSession, company_id: int, username: str, *, invoices: bool
+) -> dict[str, str]:
+    """Create the demo API user, or give the existing one a new password."""
+    password = secrets.token_urlsafe(12)
+    existing = await session.scalar(select(ApiUser).where(ApiUser.username == username))
+    if existing is None:
+        await administration.create_api_user(
+            session, company_id, username=username, password=password,
+            email=f"{username.lower()}@integrations.example", integration_system="Other",
+            integration_other="Demo web shop", invoices_allowed=invoices,
+        )
+    else:
+        await administration.update_api_user(
+            session, company_id, existing.id, active=True, invoices_allowed=invoices,
+            password=password,
+        )
+    return {"username": username, "password": password}
+
+
+async def _automation_user(session: AsyncSession) -> dict[str, str]:
+    password = secrets.token_urlsafe(12)
+    username = "automation-demo"
+    existing = await session.scalar(
+        select(AutomationUser).where(AutomationUser.username == username)
+    )
+    if existing is None:
+        await administration.create_automation_user(
+            session, username=username, password=password, description="Demo storage lift"
+        )
+    else:
+        existing.password_hash = await hash_password(password)
+        existing.is_active = True
+    return {"username": username, "password": password}
+
+
+async def ensure_demo(
+    session: AsyncSession, keyring: Keyring, api_email_host: str = "api.workledger.local"
+) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, name, admin_email in COMPANIES:
         company = await find_company(session, name)
@@ -50,15 +101,33 @@ async def ensure_demo(session: AsyncSession, keyring: Keyring) -> dict[str, Any]
         )
         password = secrets.token_urlsafe(12)
         await set_user(session, admin_email, password, company_id=company.id, role=UserRole.admin)
+        api_email, api_key = await administration.generate_api_key(
+            session, keyring, company.id, api_email_host
+        )
+        short = name.split()[0].lower()
         result[key] = {
             "id": company.id,
             "name": company.name,
             "company_key": company_key,
             "admin": {"email": admin_email, "password": password},
+            "api_email": api_email,
+            "api_key": api_key,
+            "api_user": await _api_user(session, company.id, f"WSI{short}", invoices=False),
+            "invoice_api_user": await _api_user(
+                session, company.id, f"WSI{short}_invoices", invoices=True
+            ),
+            "connector_token": await administration.choose_erp_package(
+                session, keyring, company.id,
+                company.erp_package or administration.DEFAULT_ERP_PACKAGE,
+            ),
+            "company_admin_token": await administration.issue_company_admin_token(
+                session, keyring, company.id
+            ),
         }
     staff_password = secrets.token_urlsafe(12)
     await set_user(session, STAFF_EMAIL, staff_password, company_id=None, is_staff=True)
     result["staff"] = {"email": STAFF_EMAIL, "password": staff_password}
+    result["automation_user"] = await _automation_user(session)
     return result
 
 
@@ -81,4 +150,15 @@ async def _sample_data(session: AsyncSession, company_id: int, name: str) -> Non
                                    email=f"ed@{short.lower()}-customer.example")]),
         Customer(company_id=company_id, type=2, first_name="Jane", last_name="Doe"),
     ])
+    await session.flush()
+    billed = await session.scalar(
+        select(Customer.id).where(Customer.company_id == company_id).order_by(Customer.id)
+    )
+    for number, day, amount, status in (("1001", 3, "1250", "paid"), ("1002", 17, "480", "sent")):
+        net = Decimal(amount)
+        session.add(Invoice(
+            company_id=company_id, number=f"{short.upper()}-{number}", customer_id=billed,
+            date=date(2026, 10, day), due_date=date(2026, 10, day) + timedelta(days=14),
+            status=status, total_excl_tax=net, total_tax=net / 4, total_incl_tax=net * 5 / 4,
+        ))
     await session.flush()
