@@ -57,11 +57,16 @@ def _check_password(password: str) -> None:
         )
 
 
-async def _username_taken(session: AsyncSession, username: str) -> bool:
+async def _check_new_login(session: AsyncSession, username: str, password: str) -> None:
+    """A Basic-auth login names one user across both tables, so it must be free in both."""
+    if not _USERNAME.match(username):
+        raise ValidationProblem.single(
+            "username", "use 4-100 letters, digits or _ . @ - in the username"
+        )
     for model in (ApiUser, AutomationUser):
         if await session.scalar(select(model.id).where(model.username == username)):
-            return True
-    return False
+            raise ValidationProblem.single("username", "this username is taken")
+    _check_password(password)
 
 
 async def create_api_user(
@@ -85,13 +90,7 @@ async def create_api_user(
         raise ValidationProblem.single(
             "username", "the username must start with \"WSI\" (Web Service Integration)"
         )
-    if not _USERNAME.match(username):
-        raise ValidationProblem.single(
-            "username", "use 4-100 letters, digits or _ . @ - in the username"
-        )
-    if await _username_taken(session, username):
-        raise ValidationProblem.single("username", "this username is taken")
-    _check_password(password)
+    await _check_new_login(session, username, password)
     if email and not _EMAIL.match(email):
         raise ValidationProblem.single("email", "this is not an e-mail address")
     if integration_system not in INTEGRATION_SYSTEMS:
@@ -165,13 +164,7 @@ async def create_automation_user(
         raise ValidationProblem.single(
             "username", "\"WSI\" and \"api_\" names belong to goods-owner credentials"
         )
-    if not _USERNAME.match(username):
-        raise ValidationProblem.single(
-            "username", "use 4-100 letters, digits or _ . @ - in the username"
-        )
-    if await _username_taken(session, username):
-        raise ValidationProblem.single("username", "this username is taken")
-    _check_password(password)
+    await _check_new_login(session, username, password)
     user = AutomationUser(
         username=username, password_hash=await hash_password(password),
         description=description.strip()[:200],
