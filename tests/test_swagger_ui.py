@@ -8,82 +8,37 @@ Debian's chromium (installed by ``make browser``) is driven by Playwright.
 from __future__ import annotations
 
 import json
-import shutil
-import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
-import uvicorn
 from playwright.async_api import (
     Browser,
     BrowserContext,
     Page,
     Request,
     Route,
-    async_playwright,
 )
 
+from tests.live import chromium, serve_in_thread
 from workledger.app import create_app
 
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 TIMEOUT_MS = 10_000
 LIST_CUSTOMERS = "#operations-Customers-list_customers"
 
 
-def chromium_path() -> str:
-    path = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(path).exists():
-        pytest.fail(
-            "chromium is not installed (looked for `chromium` on PATH and /usr/bin/chromium): "
-            "run `make browser` (apt-get install chromium) before the browser tests.",
-            pytrace=False,
-        )
-    return path
-
-
 @pytest.fixture(scope="module")
 def live_server(settings) -> Iterator[str]:
-    """The app served by uvicorn on 127.0.0.1 (port chosen by the OS) in a thread."""
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=0, log_level="warning", lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="uvicorn-swagger-test", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            pytest.fail("uvicorn did not start within 10 s", pytrace=False)
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        assert not thread.is_alive(), "uvicorn did not shut down"
+    with serve_in_thread(create_app(settings), "uvicorn-swagger-test") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 async def browser() -> AsyncIterator[Browser]:
-    executable = chromium_path()
-    async with async_playwright() as playwright:
-        instance = await playwright.chromium.launch(
-            executable_path=executable, args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield instance
-        finally:
-            await instance.close()
+    async with chromium() as instance:
+        yield instance
 
 
 @dataclass

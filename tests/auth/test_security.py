@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from tests.auth.conftest import PASSWORD, basic
 from tests.conftest import ROOT
-from tests.kit.test_ratelimit import free_port, wait_for
+from tests.live import free_port, wait_for
 from workledger.auth import schemes
 from workledger.auth.administration import update_api_user
 

@@ -145,6 +145,7 @@ async def new_api_user(
                 integration_system=user.integration_system,
             )
     except ValidationProblem as problem:
+        await session.rollback()  # the page must not list a user that is not kept
         return await _goods_owner(
             request, session, company_id, status=400, errors=problem.errors or {}, form=form
         )

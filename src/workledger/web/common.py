@@ -9,6 +9,7 @@ session cookie.
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
@@ -45,6 +46,29 @@ SECURITY_HEADERS = {
 }
 #: Every page is private and several show secrets: nothing is kept by any cache.
 PAGE_HEADERS = {**SECURITY_HEADERS, "Cache-Control": "no-store"}
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who the page is for, copied from the user row: templates read it even after the
+    request's transaction was rolled back (which expires the ORM objects)."""
+
+    id: int
+    email: str
+    company_id: int | None
+    role: str
+    is_staff: bool
+
+    @classmethod
+    def of(cls, user: User) -> Viewer:
+        return cls(user.id, user.email, user.company_id, user.role.value, user.is_staff)
+
+
+PROBLEM_TITLES = {404: "Not found", 429: "Too many attempts"}
+PROBLEM_MESSAGES = {
+    429: "There were too many failed sign-ins for this e-mail address or from your "
+         "network. Wait a few minutes, then try again.",
+}
 
 
 class PageProblem(Exception):
@@ -94,7 +118,7 @@ def redirect(location: str) -> RedirectResponse:
 
 
 def render(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
-    user: User | None = getattr(request.state, "user", None)
+    user: Viewer | None = getattr(request.state, "viewer", None)
     html = TEMPLATES.get_template(template).render(
         user=user,
         csrf_token=page_session(request).csrf,
@@ -131,8 +155,10 @@ class PageRoute(TransactionalRoute):
             except PageProblem as problem:
                 response = error_page(request, problem.status, problem.title, problem.message)
             except Problem as problem:
-                title = "Not found" if problem.status == 404 else "Something is wrong"
-                response = error_page(request, problem.status, title, problem.detail or title)
+                title = PROBLEM_TITLES.get(problem.status, "Something is wrong")
+                message = PROBLEM_MESSAGES.get(problem.status) or problem.detail or title
+                response = error_page(request, problem.status, title, message)
+                response.headers.update(problem.headers)  # Retry-After on a 429
             except RequestValidationError:
                 response = error_page(
                     request, 400, "Incomplete request",
@@ -172,7 +198,7 @@ async def current_user(request: Request, session: Session) -> User:
     if user is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise Redirect("/login?next=" + quote(target, safe="/"))
-    request.state.user = user
+    request.state.viewer = Viewer.of(user)
     return user
 
 

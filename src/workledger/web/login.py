@@ -10,7 +10,13 @@ from fastapi.responses import Response
 from workledger.auth.administration import authenticate_user
 from workledger.kit.session import Session
 from workledger.web.common import (
-    CSRF, PageRoute, landing, redirect, render, safe_next, session_user,
+    CSRF,
+    PageRoute,
+    landing,
+    redirect,
+    render,
+    safe_next,
+    session_user,
 )
 from workledger.web.sessions import end_session, start_user_session
 
@@ -40,8 +46,14 @@ async def login(
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "",
 ) -> Response:
+    # The sign-in limits shared with the API's password checks (DESIGN §4.6): a refusal
+    # is a 429 page, before any password is checked.
+    guard = request.app.state.login_guard
+    address = request.client.host if request.client else "unknown"
+    await guard.check(address, email)
     user = await authenticate_user(session, email, password) if email and password else None
     if user is None:
+        await guard.failed(address, email)
         return render(
             request, "login.html", status=400, title="Log in", next=safe_next(next) or "",
             email=email, failed=LOGIN_FAILED,
