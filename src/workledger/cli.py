@@ -12,7 +12,12 @@ import typer
 
 from workledger.config import get_settings
 
-app = typer.Typer(help="Workledger: operations platform with a public API.", no_args_is_help=True)
+app = typer.Typer(
+    help="Workledger: operations platform with a public API.",
+    no_args_is_help=True,
+    # Tracebacks must never print local variables: they hold passwords and keys.
+    pretty_exceptions_show_locals=False,
+)
 ROOT = Path(__file__).resolve().parents[2]
 
 
