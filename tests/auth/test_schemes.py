@@ -285,3 +285,60 @@ async def test_me_never_shows_a_secret(client, access, acme):
     me = (await client.get("/v1/me", headers=acme.headers)).json()
     assert me["kind"] == "company_key" and me["permissions"] == ["invoices", "read", "write"]
     assert (await client.get("/v1/me")).status_code == 401
+
+
+# -- review fixes ------------------------------------------------------------------------
+
+async def test_each_api_user_has_its_own_rate_limit_window(client, access, acme):
+    first, second = await access.api_user(acme), await access.api_user(acme)
+    for _ in range(2):
+        await client.get("/v1/customers", headers=first["headers"])
+    answer = await client.get("/v1/customers", headers=second["headers"])
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["x-ratelimit-used"] == "1"
+
+
+async def test_failed_basic_challenges_basic_and_malformed_basic_says_why(client, access, acme):
+    user = await access.api_user(acme)
+    wrong = await client.get("/v1/customers", headers=basic(user["login"], "nope-nope"))
+    assert wrong.headers["www-authenticate"].startswith("Basic ")
+    malformed = await client.get("/v1/customers", headers={"Authorization": "Basic !!!"})
+    assert malformed.status_code == 401 and "Malformed Basic" in malformed.json()["detail"]
+    missing = await client.get("/v1/customers")
+    assert {"Key", "Bearer", "Basic"} <= {
+        part.split()[0] for part in missing.headers["www-authenticate"].split(", ")
+        if "realm" in part
+    }
+
+
+async def test_reading_the_settings_page_never_brings_back_a_revoked_key(app, client, access,
+                                                                        acme):
+    from workledger.auth.administration import company_key
+
+    admin = {"X-API-Authorization": await access.company_admin_token(acme)}
+    listed = (await client.get("/v1/company/credentials", headers=admin)).json()
+    key_id = next(c["id"] for c in listed if c["kind"] == "company_key")
+    await client.delete(f"/v1/company/credentials/{key_id}", headers=admin)
+    async with app.state.database.session() as session:
+        assert await company_key(session, app.state.keyring, acme.id) is None
+
+
+async def test_company_settings_read_only_members(client, access, acme):
+    admin = {"X-API-Authorization": await access.company_admin_token(acme)}
+    refused = await client.patch("/v1/company/settings", json={"api_access": False},
+                                 headers=admin)
+    assert refused.status_code == 400 and "api_access" in refused.json()["errors"]
+    same = await client.patch("/v1/company/settings", json={"api_access": True, "name": "Renamed"},
+                              headers=admin)
+    assert same.status_code == 200 and same.json()["name"] == "Renamed"
+
+
+async def test_a_password_reset_ends_bearer_tokens(app, client, access, acme):
+    from workledger.companies.service import set_user
+
+    person = await access.person(acme)
+    token = (await token_for(client, person["login"], PASSWORD)).json()
+    async with app.state.database.session() as session:
+        await set_user(session, person["login"], "another-password-1", company_id=acme.id)
+    response = await client.get("/v1/customers", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401

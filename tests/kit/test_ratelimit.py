@@ -75,10 +75,14 @@ async def test_anonymous_calls_count_per_address(settings):
     app, client = await limited_client(settings, rate_limit="3/15 minutes", redis_url=None)
     async with client:
         statuses = [(await client.get("/v1/customers")).status_code for _ in range(4)]
+        # A credential header on an endpoint that does not authenticate buys nothing.
+        versions = await client.get("/openapi/versions", headers={"Authorization": "Key x"})
         health = await client.get("/health")
     await app.state.database.dispose()
     assert statuses == [401, 401, 401, 429]
-    assert health.status_code == 429  # the same address, the same window
+    assert versions.status_code == 429  # the same address, the same window
+    assert health.status_code == 200  # load balancer probes are never limited
+    assert "x-ratelimit-limit" not in health.headers
 
 
 async def test_per_endpoint_override(settings, acme):
@@ -144,7 +148,14 @@ def test_redis_shared_by_two_server_processes(cli_env, acme, redis_server):
 
 async def test_without_redis_the_api_answers_and_sign_in_stays_closed(settings, acme,
                                                                       redis_server, caplog):
+    from tests.auth.conftest import PASSWORD, basic
+    from workledger.auth.administration import create_api_user
+
     app, client = await limited_client(settings, redis_url=redis_server["url"])
+    username = f"WSIredis{os.getpid()}"
+    async with app.state.database.session() as session:
+        await create_api_user(session, acme.id, username=username, password=PASSWORD,
+                              email="", integration_system="Shopify")
     async with client:
         before = await client.get("/v1/customers", headers=acme.headers)
         redis_server["process"].kill()
@@ -153,9 +164,12 @@ async def test_without_redis_the_api_answers_and_sign_in_stays_closed(settings, 
             during = await client.get("/v1/customers", headers=acme.headers)
             sign_in = await client.post("/v1/Account/token",
                                         json={"username": "x@example.com", "password": "y"})
+            api_user = await client.get("/v1/customers", headers=basic(username, PASSWORD))
     await app.state.database.dispose()
     assert before.status_code == 200 and "x-ratelimit-remaining" in before.headers
     assert during.status_code == 200
     assert "x-ratelimit-remaining" not in during.headers
     assert any("unreachable" in r.getMessage() for r in caplog.records)
     assert sign_in.status_code == 429 and sign_in.json()["code"] == "4"
+    assert sign_in.headers["retry-after"] == "60"
+    assert api_user.status_code == 200  # an API password check is an API call: it goes on

@@ -197,12 +197,14 @@ async def rotate_company_key(session: AsyncSession, keyring: Keyring, company_id
     return secret
 
 
-async def company_key(session: AsyncSession, keyring: Keyring, company_id: int) -> str:
-    """The company key for its settings page; issued on first sight."""
-    secret = await credentials.current_secret(
+async def company_key(session: AsyncSession, keyring: Keyring, company_id: int) -> str | None:
+    """The active company key for its settings page, or ``None`` once it was revoked.
+
+    Reading never issues one: a revoked key comes back only when an admin rotates.
+    """
+    return await credentials.current_secret(
         session, keyring, CredentialKind.company_key, company_id
     )
-    return secret or await rotate_company_key(session, keyring, company_id)
 
 
 def api_email(company_id: int, host: str) -> str:

@@ -26,11 +26,25 @@ authorization_header = APIKeyHeader(
     "may be omitted) or `Bearer wlt_...` (from POST /v1/Account/token).",
     auto_error=False,
 )
-basic_auth = HTTPBasic(
+class _DocumentedBasic(HTTPBasic):
+    """Declares Basic in OpenAPI (Swagger's Authorize dialog); the header itself is read
+    by :func:`current_principal`, so malformed values get our own problem answer."""
+
+    async def __call__(self, request: Request) -> None:  # type: ignore[override]
+        return None
+
+
+basic_auth = _DocumentedBasic(
     scheme_name="Basic",
     description="API e-mail + API key, a WSI API user, or an automation user.",
     auto_error=False,
 )
+#: The challenge a 401 names, by the scheme the caller tried (all of them when none).
+CHALLENGES = {
+    "key": 'Key realm="workledger"',
+    "bearer": 'Bearer realm="workledger", error="invalid_token"',
+    "basic": 'Basic realm="workledger", charset="UTF-8"',
+}
 admin_header = APIKeyHeader(
     name="X-API-Authorization",
     scheme_name="CompanyAdminToken",
@@ -48,7 +62,8 @@ async def current_principal(
     if not authorization or not authorization.strip():
         raise Unauthorized(
             "Missing token: send 'Authorization: Key <company key>', a Bearer token or "
-            "HTTP Basic credentials."
+            "HTTP Basic credentials.",
+            headers={"WWW-Authenticate": ", ".join(CHALLENGES.values())},
         )
     scheme, _, secret = authorization.strip().partition(" ")
     if not secret:
@@ -57,8 +72,15 @@ async def current_principal(
     if resolver is None:
         await count_against_address(request)
         known = ", ".join(s.capitalize() for s in schemes.SCHEMES)
-        raise Unauthorized(f"Unknown authorization scheme '{scheme}'. Use one of: {known}.")
-    return await admit(request, resolver(request, session, secret.strip()))
+        raise Unauthorized(
+            f"Unknown authorization scheme '{scheme}'. Use one of: {known}.",
+            headers={"WWW-Authenticate": ", ".join(CHALLENGES.values())},
+        )
+    try:
+        return await admit(request, resolver(request, session, secret.strip()))
+    except Unauthorized as problem:
+        problem.headers.setdefault("WWW-Authenticate", CHALLENGES[scheme.lower()])
+        raise
 
 
 async def admit(request: Request, resolving: Awaitable[Principal]) -> Principal:

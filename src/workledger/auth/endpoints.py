@@ -18,6 +18,7 @@ from workledger.auth.dependencies import (
     admin_header,
     admit,
     authorization_header,
+    basic_auth,
     current_principal,
 )
 from workledger.auth.principal import Principal
@@ -85,6 +86,7 @@ async def _any_principal(
     session: Session,
     authorization: Annotated[str | None, Security(authorization_header)] = None,
     admin_token: Annotated[str | None, Security(admin_header)] = None,
+    _basic: Annotated[object, Security(basic_auth)] = None,
 ) -> Principal:
     if admin_token and not authorization:
         return await admit(

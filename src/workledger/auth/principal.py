@@ -17,10 +17,14 @@ class Principal:
     permissions: frozenset[str]
     credential_id: int | None = None
     user_id: int | None = None
+    #: What the rate limit counts against when it is not the credential itself (an OAuth
+    #: grant: every refresh makes a new token, but the limit stays with user + client).
+    limit_key: str | None = None
 
     def can(self, permission: str) -> bool:
         return permission in self.permissions
 
     @property
     def rate_limit_key(self) -> str:
-        return f"{self.kind}:{self.credential_id}"
+        """One window per credential: API and automation users are their own credential."""
+        return self.limit_key or f"{self.kind}:{self.credential_id or self.user_id}"

@@ -117,7 +117,7 @@ async def _password_ok(request: Request, kind: str, login: str, password: str,
     if digest in cache:
         return True
     guard, address = request.app.state.login_guard, client_address(request)
-    await guard.check(address, login)
+    await guard.check(address, login, closed_when_unsure=False)
     if await verify_password(password, password_hash):
         cache.remember(digest)
         return True
@@ -127,7 +127,7 @@ async def _password_ok(request: Request, kind: str, login: str, password: str,
 
 async def _unknown_login(request: Request, login: str, password: str) -> None:
     guard, address = request.app.state.login_guard, client_address(request)
-    await guard.check(address, login)
+    await guard.check(address, login, closed_when_unsure=False)
     await spend_verification_time(password)  # as long as a real check: no user enumeration
     await guard.failed(address, login)
     raise Unauthorized("Unknown username or password.")

@@ -13,7 +13,7 @@ from workledger.auth import credentials
 from workledger.auth.administration import ERP_PACKAGES, get_company
 from workledger.auth.dependencies import AutomationCaller, CompanyAdmin
 from workledger.companies.service import list_companies
-from workledger.kit.body import InputModel, apply_values, sent_values
+from workledger.kit.body import InputModel, apply_values, check_read_only, sent_values
 from workledger.kit.listing import allow_parameters
 from workledger.kit.problems import problem_responses
 from workledger.kit.resource import ObjectId
@@ -56,6 +56,8 @@ class CompanySettings(BaseModel):
 
 
 class CompanySettingsUpdate(InputModel):
+    id: int | None = Field(None, description="Read-only")
+    api_access: bool | None = Field(None, description="Read-only: staff switch it")
     name: text(200, 1) | None = None
     erp_package: Literal[ERP_PACKAGES] | None = None  # type: ignore[valid-type]
 
@@ -89,7 +91,9 @@ async def change_settings(
     session: Session, principal: CompanyAdmin, body: CompanySettingsUpdate
 ) -> CompanySettings:
     company = await get_company(session, principal.company_id)
-    apply_values(company, sent_values(body), ("name", "erp_package"))
+    values = sent_values(body)
+    check_read_only(values, ("id", "api_access"), company)
+    apply_values(company, values, ("name", "erp_package"))
     await session.flush()
     return CompanySettings.model_validate(company)
 

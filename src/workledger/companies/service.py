@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from workledger.auth.credentials import revoke_all
 from workledger.auth.passwords import hash_password
-from workledger.models import Company, User, UserRole
+from workledger.models import Company, CredentialKind, User, UserRole
 
 
 async def create_company(session: AsyncSession, name: str, *, api_access: bool) -> Company:
@@ -39,6 +40,10 @@ async def set_user(
     if user is None:
         user = User(email=email)
         session.add(user)
+    else:
+        # A new password (or company) ends the tokens issued under the old one.
+        await revoke_all(session, CredentialKind.session_token, company_id=user.company_id,
+                         user_id=user.id)
     user.company_id = company_id
     user.role = role
     user.is_staff = is_staff

@@ -38,6 +38,8 @@ def sent_values(payload: BaseModel | Mapping[str, Any]) -> dict[str, Any]:
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, datetime) and isinstance(b, datetime):
         return a.timestamp() == b.timestamp()
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
     if isinstance(a, Decimal | int | float) and isinstance(b, Decimal | int | float):
         return Decimal(str(a)) == Decimal(str(b))
     return a == b

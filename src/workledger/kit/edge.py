@@ -98,8 +98,11 @@ class EdgeMiddleware:
             if refusal is not None:
                 await problem_response(refusal)(scope, receive, send_with_trace)
                 return
-            if not _carries_credential(scope, headers):
-                # Counted before the work: an anonymous flood never reaches the app.
+            if scope["path"] in PLAIN_HTTP_PATHS:
+                scope["workledger.ratelimit_skip"] = True  # health probes are never limited
+            elif not (_authenticates(scope["path"]) and _carries_credential(scope, headers)):
+                # Counted before the work: an anonymous flood never reaches the app. Calls
+                # that authenticate are counted per credential once it is resolved.
                 scope[SCOPE_KEY] = await self._count_address(scope, enforce=True)
             if "content-length" not in headers and scope["method"] in ("POST", "PUT", "PATCH"):
                 receive = await self._buffered(receive)
@@ -189,6 +192,13 @@ class EdgeMiddleware:
             return await receive()
 
         return replay
+
+
+def _authenticates(path: str) -> bool:
+    """Whether the endpoint resolves a credential (and so counts the call per credential)."""
+    if path.startswith("/v1/"):
+        return path != "/v1/Account/token"
+    return path.startswith("/openapi/") and path != "/openapi/versions"
 
 
 def _carries_credential(scope: Scope, headers: Headers) -> bool:

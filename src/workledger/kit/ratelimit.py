@@ -58,8 +58,9 @@ class Window:
     def exceeded(self) -> RateLimited:
         headers = {name.decode(): value.decode() for name, value in self.headers()}
         headers["Retry-After"] = formatdate(self.reset_at, usegmt=True)
+        what = "failed sign-ins" if self.policy.startswith("login") else "calls"
         return RateLimited(
-            f"More than {self.limit} calls in {self.window_seconds // 60} minutes. "
+            f"More than {self.limit} {what} in {self.window_seconds // 60} minutes. "
             "Retry after the time in Retry-After.",
             headers=headers,
         )
@@ -115,7 +116,10 @@ class RateLimiter:
         now = time.monotonic()
         if now - self._last_warning > 60:
             self._last_warning = now
-            log.warning("rate limit store unreachable, letting calls through: %s", error)
+            log.warning(
+                "rate limit store unreachable: API calls go through uncounted, sign-ins are "
+                "refused: %s", error,
+            )
 
 
 class LoginGuard:
@@ -130,8 +134,10 @@ class LoginGuard:
             (self.limiter.login, "login-user", username.lower()),
         ]
 
-    async def check(self, address: str, username: str) -> None:
-        """Refuse the attempt when either bucket is spent (or cannot be read)."""
+    async def check(self, address: str, username: str, *, closed_when_unsure: bool = True) -> None:
+        """Refuse the attempt when either bucket is spent. When the store cannot be read,
+        sign-ins (token endpoint, pages) are refused; API password checks pass, as every
+        other API call does."""
         strategy = self.limiter.strategy
         for item, policy, identifier in self._buckets(address, username):
             try:
@@ -139,8 +145,11 @@ class LoginGuard:
                 stats = await strategy.get_window_stats(item, policy, identifier)
             except Exception as error:  # noqa: BLE001
                 self.limiter._warn(error)
+                if not closed_when_unsure:
+                    return
                 raise RateLimited(
-                    "Sign-in checks are paused: the rate limit store cannot be reached."
+                    "Sign-in is paused: the rate limit store cannot be reached.",
+                    headers={"Retry-After": "60"},
                 ) from error
             if not allowed:
                 window = Window(policy, item.amount, 0, stats.reset_time, item.get_expiry())
