@@ -13,7 +13,7 @@ async def test_demo_json_shape_credentials_and_rotation(cli_env, client):
     lines = [line for line in first.stdout.splitlines() if line.strip()]
     assert len(lines) == 1, "exactly one JSON object on stdout"
     data = json.loads(lines[0])
-    assert set(data) >= {"company", "other_company", "staff"}
+    assert set(data) >= {"company", "other_company", "staff", "oauth_client"}
     for key in ("company", "other_company"):
         company = data[key]
         assert set(company) >= {"id", "name", "company_key", "admin", "api_email", "api_key",
@@ -27,6 +27,10 @@ async def test_demo_json_shape_credentials_and_rotation(cli_env, client):
     assert set(data["staff"]) == {"email", "password"}
     assert set(data["automation_user"]) == {"username", "password"}
     assert data["company"]["id"] != data["other_company"]["id"]
+    oauth = data["oauth_client"]
+    assert set(oauth) == {"client_id", "client_secret", "redirect_uri"}
+    assert oauth["client_secret"].startswith("wls_")
+    assert oauth["redirect_uri"] == "http://127.0.0.1:8765/callback"
 
     mine = {"Authorization": f"Key {data['company']['company_key']}"}
     theirs = {"Authorization": f"Key {data['other_company']['company_key']}"}
@@ -70,6 +74,17 @@ async def test_demo_json_shape_credentials_and_rotation(cli_env, client):
     old_user = (plain["username"], plain["password"])
     assert (await client.get("/v1/customers", auth=old_user)).status_code == 401
     assert second["company"]["connector_token"] == company["connector_token"]  # never changes
+    # The demo application keeps its client_id; its secret rotates.
+    assert second["oauth_client"]["client_id"] == oauth["client_id"]
+    assert second["oauth_client"]["client_secret"] != oauth["client_secret"]
+    for secret, works in ((oauth["client_secret"], False),
+                          (second["oauth_client"]["client_secret"], True)):
+        answer = await client.post("/oauth2/token", data={
+            "grant_type": "refresh_token", "refresh_token": "wlr_none",
+            "client_id": oauth["client_id"], "client_secret": secret,
+        })
+        # invalid_grant: the client authenticated and the refresh token was refused
+        assert (answer.json()["error"] == "invalid_grant") is works
 
 
 def test_create_admin(cli_env):

@@ -32,24 +32,30 @@ from workledger.kit.i18n import LANGUAGE_CODES, parse_language
 from workledger.kit.openapi import install_openapi
 from workledger.kit.problems import ValidationProblem
 from workledger.kit.ratelimit import LoginGuard, RateLimiter
+from workledger.oauth2.endpoints import router as oauth2_router
 from workledger.suppliers.endpoints import router as suppliers_router
 from workledger.web import install_web
 
 SWAGGER_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 
 DESCRIPTION = """
-The Workledger API: customers, suppliers and items, with more to come.
+The Workledger API: customers, suppliers, items and invoices, the company's own
+management endpoints, the automation API and the connector face for ERP/CRM packages.
 
-**Authentication.** Click *Authorize* and paste your company key *with its scheme*:
-`Key wlk_...` (the scheme may be omitted). The demo credentials are printed by
-`make run`.
+**Authentication.** Click *Authorize* and use one of: the company key *with its scheme*
+(`Key wlk_...`; the scheme may be omitted), a short-lived token from
+`POST /v1/Account/token` (`Bearer wlt_...`), HTTP Basic (API e-mail + API key, a `WSI`
+API user, or an automation user with `X-Company-Id`), or the company admin token
+(`X-API-Authorization`) for `/v1/company/...`. `make run` prints demo credentials of
+every kind; `docs/authentication.md` tells where each comes from.
 
 **Conventions.** Every success is `200 OK`; a create also sends `Location`. Updates
 (`PUT` and `PATCH`) are partial. Lists take `page`, `per_page` (≤ 500), `sort`
 (`-id,+name`), `total=true` and filters (`field=value` or `field=op:value`, op one of
 `lt lte gt gte eq not`, joined with ` AND `). Every error is `application/problem+json`
 with `code` and `traceId`. `language_code` (0 Norwegian, 1 English, 3 Swedish,
-4 Danish, 7 Spanish) selects the language of messages.
+4 Danish, 7 Spanish) selects the language of messages. Calls are limited to 3600 per
+15 minutes per credential (`X-Ratelimit-*` headers; 429 with `Retry-After`).
 """
 
 
@@ -110,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         v1.include_router(router)
     app.include_router(v1)
     app.include_router(connector_router)
+    app.include_router(oauth2_router)
 
     @app.get("/health", include_in_schema=False)
     async def health() -> Response:

@@ -157,12 +157,16 @@ def demo(
         typer.echo(f"  API key (Basic): {company['api_email']} : {company['api_key']}")
         for label in ("api_user", "invoice_api_user"):
             user = company[label]
-            typer.echo(f"  {label + ':':16} {user['username']} / {user['password']}")
+            typer.echo(f"  {label + ':':17}{user['username']} / {user['password']}")
         typer.echo(f"  connector:       /openapi/1/GetCompany/?token={company['connector_token']}")
         typer.echo(f"  admin token:     X-API-Authorization: {company['company_admin_token']}")
     typer.echo(f"Staff login:       {data['staff']['email']} / {data['staff']['password']}")
     robot = data["automation_user"]
     typer.echo(f"Automation user:   {robot['username']} / {robot['password']} (+ X-Company-Id)")
+    oauth = data.get("oauth_client")
+    if oauth:
+        typer.echo(f"OAuth application: client_id {oauth['client_id']} / client_secret "
+                   f"{oauth['client_secret']} / redirect_uri {oauth['redirect_uri']}")
 
 
 @app.command("create-admin")

@@ -1,4 +1,5 @@
-"""Demo data: two companies (so isolation can be shown) and a staff user.
+"""Demo data: two companies (so isolation can be shown), a staff user and an OAuth
+application.
 
 ``workledger demo`` creates it when absent and rotates its secrets when present, then
 prints the credentials. Scripts and tests rely on the JSON shape.
@@ -29,18 +30,22 @@ from workledger.models import (
     Supplier,
     UserRole,
 )
+from workledger.oauth2 import clients as oauth_clients
 
 COMPANIES = (
     ("company", "Acme Installations", "admin@acme.example"),
     ("other_company", "Borealis Service", "admin@borealis.example"),
 )
 STAFF_EMAIL = "staff@workledger.example"
+DEMO_APPLICATION = "Workledger demo reports"
+DEMO_REDIRECT_URI = "http://127.0.0.1:8765/callback"
 
 
 async def demo_still_valid(session: AsyncSession, keyring: Keyring, saved: dict) -> bool:
     """Whether saved demo credentials still open this database (same data, same secret)."""
     try:
         key = saved["company"]["company_key"]
+        saved["oauth_client"]["client_secret"]  # noqa: B018 - older files lack it
     except (KeyError, TypeError):
         return False
     current = await credentials.current_secret(
@@ -128,7 +133,27 @@ async def ensure_demo(
     await set_user(session, STAFF_EMAIL, staff_password, company_id=None, is_staff=True)
     result["staff"] = {"email": STAFF_EMAIL, "password": staff_password}
     result["automation_user"] = await _automation_user(session)
+    result["oauth_client"] = await _oauth_client(session, keyring)
     return result
+
+
+async def _oauth_client(session: AsyncSession, keyring: Keyring) -> dict[str, str]:
+    """A registered confidential application; its secret rotates on every run."""
+    application = await oauth_clients.find_by_name(session, DEMO_APPLICATION)
+    if application is None:
+        application, secret = await oauth_clients.register(
+            session, keyring, company_name="Workledger demo", name=DEMO_APPLICATION,
+            logo_url="", website_url="https://reports.example",
+            redirect_uris=[DEMO_REDIRECT_URI],
+        )
+    else:
+        if not application.is_active:
+            await oauth_clients.set_active(session, application.id, True)
+        if DEMO_REDIRECT_URI not in application.redirect_uris:
+            application.redirect_uris = [*application.redirect_uris, DEMO_REDIRECT_URI]
+        secret = await oauth_clients.regenerate_secret(session, keyring, application.id)
+    return {"client_id": application.client_id, "client_secret": secret,
+            "redirect_uri": DEMO_REDIRECT_URI}
 
 
 async def _sample_data(session: AsyncSession, company_id: int, name: str) -> None:

@@ -16,11 +16,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from workledger.auth.passwords import spend_verification_time, verify_password
 from workledger.auth.principal import ALL_PERMISSIONS, INVOICES, READ, WRITE, Principal
+from workledger.auth.secrets import PREFIXES
 from workledger.kit.db import utcnow
 from workledger.kit.problems import Forbidden, Unauthorized
-from workledger.models import ApiUser, AutomationUser, Company, Credential, CredentialKind, User
+from workledger.models import (
+    ApiUser,
+    AutomationUser,
+    Company,
+    Credential,
+    CredentialKind,
+    OAuthClient,
+    OAuthToken,
+    User,
+)
 
 INACTIVE = "Unauthorized: the provided token is not active"
+#: RFC 6750 §3.1: what a resource server answers for an OAuth token it does not accept.
+INVALID_OAUTH_TOKEN = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+#: Scope ``offline_access`` is read access (DESIGN §3).
+OAUTH_PERMISSIONS = frozenset({READ})
 API_ACCESS_OFF = "API access is switched off for this company."
 MALFORMED_BASIC = "Malformed Basic credentials: expected base64 of 'user:password'."
 
@@ -59,6 +73,10 @@ async def resolve_key(request: Request, session: AsyncSession, token: str) -> Pr
 
 
 async def resolve_bearer(request: Request, session: AsyncSession, token: str) -> Principal:
+    """A short-lived token (``wlt_``) or an OAuth access token (``wlo_``): the prefix
+    says which table holds it, so each costs one indexed lookup."""
+    if token.startswith(PREFIXES["oauth_access_token"]):
+        return await _oauth_access_token(request, session, token)
     row = await _credential(request, session, token, (CredentialKind.session_token,))
     active = await session.scalar(select(User.is_active).where(User.id == row.user_id))
     if not active:
@@ -66,6 +84,35 @@ async def resolve_bearer(request: Request, session: AsyncSession, token: str) ->
     return Principal(
         "session_token", row.company_id, ALL_PERMISSIONS, credential_id=row.id,
         user_id=row.user_id,
+    )
+
+
+async def _oauth_access_token(request: Request, session: AsyncSession, token: str) -> Principal:
+    keyring = request.app.state.keyring
+    row = (
+        await session.execute(
+            select(
+                OAuthToken.id, OAuthToken.oauth_client_id, OAuthToken.user_id,
+                OAuthToken.access_digest, OAuthToken.access_expires_at, OAuthToken.revoked_at,
+                OAuthClient.is_active.label("client_active"),
+                User.is_active.label("user_active"), User.company_id, Company.api_access,
+            )
+            .join(OAuthClient, OAuthClient.id == OAuthToken.oauth_client_id)
+            .join(User, User.id == OAuthToken.user_id)
+            .outerjoin(Company, Company.id == User.company_id)
+            .where(OAuthToken.access_digest == keyring.digest(token))
+        )
+    ).first()
+    if row is None or not keyring.matches(token, row.access_digest):
+        raise Unauthorized("Unknown token.", headers=INVALID_OAUTH_TOKEN)
+    if (row.revoked_at is not None or row.access_expires_at <= utcnow()
+            or not row.client_active or not row.user_active):
+        raise Unauthorized(INACTIVE, headers=INVALID_OAUTH_TOKEN)
+    if row.company_id is not None and not row.api_access:
+        raise Forbidden(API_ACCESS_OFF)
+    return Principal(
+        "oauth_access_token", row.company_id, OAUTH_PERMISSIONS, credential_id=row.id,
+        user_id=row.user_id, limit_key=f"oauth:{row.oauth_client_id}:{row.user_id}",
     )
 
 

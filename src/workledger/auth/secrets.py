@@ -25,6 +25,9 @@ PREFIXES = {
     "session_token": "wlt_",
     "connector_token": "wlc_",
     "company_admin_token": "wlx_",
+    "oauth_access_token": "wlo_",
+    "oauth_refresh_token": "wlr_",
+    "oauth_client_secret": "wls_",
 }
 
 

@@ -76,6 +76,14 @@ class TenantOwned(Entity):
         return mapped_column(Id, ForeignKey("companies.id", ondelete="CASCADE"), nullable=False)
 
 
+#: Execution options for a unit of work that must hold the write lock from its first
+#: statement (``session.connection(execution_options=WRITE_LOCK)``). On SQLite that is
+#: ``BEGIN IMMEDIATE``: a transaction that reads and then writes could otherwise fail
+#: with SQLITE_BUSY when another connection committed in between (WAL snapshots), and
+#: check-then-claim sequences are serialised. PostgreSQL ignores it: its row locks and
+#: conditional UPDATEs do the same job under READ COMMITTED.
+WRITE_LOCK = {"workledger_write_lock": True}
+
 #: SQLite reuses the id of a deleted last row unless AUTOINCREMENT is on; an API must
 #: never hand out an id twice, so every table asks for it (PostgreSQL sequences never do).
 NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
@@ -89,7 +97,10 @@ def tenant_indexes(table: str, *columns: str) -> tuple[Index, ...]:
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     kwargs: dict = {"echo": echo}
     if url.startswith("postgresql"):
-        kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+        # Enough steady connections for a worker's concurrency: overflow connections are
+        # opened and closed per burst, which costs more CPU than the queries. No
+        # pre-ping (a round trip per request); recycling covers idle disconnects.
+        kwargs.update(pool_size=20, max_overflow=10, pool_recycle=1800)
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
@@ -114,7 +125,8 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        immediate = connection.get_execution_options().get("workledger_write_lock")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 class Database:

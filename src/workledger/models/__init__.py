@@ -11,11 +11,13 @@ from workledger.models.customers import (
 )
 from workledger.models.invoices import Invoice, InvoiceStatus
 from workledger.models.items import Item, ItemKind
+from workledger.models.oauth import OAuthAuthorizationCode, OAuthClient, OAuthToken
 from workledger.models.suppliers import Supplier
 from workledger.models.users import User, UserRole
 
 __all__ = [
     "ApiUser", "AutomationUser", "Company", "Contact", "Credential", "CredentialKind",
     "Customer", "CustomerStatus", "CustomerType", "Invoice", "InvoiceStatus", "Item",
-    "ItemKind", "Supplier", "User", "UserRole",
+    "ItemKind", "OAuthAuthorizationCode", "OAuthClient", "OAuthToken", "Supplier", "User",
+    "UserRole",
 ]

@@ -1,4 +1,5 @@
-"""The pages: login, company settings and staff administration (DESIGN §2, §3, §4.7).
+"""The pages: login, company settings, staff administration and OAuth consent (DESIGN §2,
+§3, §4.7, §6).
 
 Plain server-rendered HTML (Jinja, autoescaped), one stylesheet, one tiny script for
 "Copy token", a CSRF token in every form and a signed session cookie.
@@ -32,11 +33,15 @@ class _SecureStatic:
 
 def install_web(app: FastAPI) -> None:
     from workledger.web.admin_pages import router as admin_router
+    from workledger.web.authorized_apps_pages import router as authorized_apps_router
+    from workledger.web.consent import router as consent_router
     from workledger.web.login import router as login_router
+    from workledger.web.oauth_admin_pages import router as oauth_admin_router
     from workledger.web.settings_pages import router as settings_router
 
     settings = app.state.settings
     app.state.web_sessions = SessionCodec(settings.resolved_secret_key(), secure=not settings.dev)
-    for router in (login_router, settings_router, admin_router):
+    for router in (login_router, settings_router, authorized_apps_router, admin_router,
+                   oauth_admin_router, consent_router):
         app.include_router(router)
     app.mount("/static/web", _SecureStatic(str(HERE / "static")), name="web-assets")

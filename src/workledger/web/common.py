@@ -138,6 +138,11 @@ def _finish(request: Request, response: Response) -> Response:
     if current is not None and current.changed:
         request.app.state.web_sessions.store(response, current)
     response.headers.update(PAGE_HEADERS)
+    # A page may widen its policy for what it must show or reach (the consent page: the
+    # application's logo, and the redirect to the application after the form).
+    policy = getattr(request.state, "content_security_policy", None)
+    if policy:
+        response.headers["Content-Security-Policy"] = policy
     return response
 
 
