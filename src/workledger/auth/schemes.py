@@ -44,17 +44,16 @@ async def _credential(
 ):
     """The row of an active credential of one of ``kinds`` with its company's switch."""
     keyring = request.app.state.keyring
-    row = (
-        await session.execute(
-            select(
-                Credential.id, Credential.kind, Credential.company_id, Credential.user_id,
-                Credential.revoked_at, Credential.expires_at, Credential.digest,
-                Credential.login, Company.api_access,
-            )
-            .outerjoin(Company, Company.id == Credential.company_id)
-            .where(Credential.digest == keyring.digest(secret), Credential.kind.in_(kinds))
+    row = await first_row(
+        session,
+        select(
+            Credential.id, Credential.kind, Credential.company_id, Credential.user_id,
+            Credential.revoked_at, Credential.expires_at, Credential.digest,
+            Credential.login, Company.api_access,
         )
-    ).first()
+        .outerjoin(Company, Company.id == Credential.company_id)
+        .where(Credential.digest == keyring.digest(secret), Credential.kind.in_(kinds)),
+    )
     if row is None or not keyring.matches(secret, row.digest):
         raise Unauthorized("Unknown token.")
     now = utcnow()
@@ -65,6 +64,12 @@ async def _credential(
     if row.company_id is not None and not row.api_access:
         raise Forbidden(API_ACCESS_OFF)
     return row
+
+
+async def first_row(session: AsyncSession, statement):
+    """One row through the session's connection (Core): credential lookups run on every
+    request, and plain rows skip the ORM's per-statement work."""
+    return (await (await session.connection()).execute(statement)).first()
 
 
 async def resolve_key(request: Request, session: AsyncSession, token: str) -> Principal:
@@ -89,20 +94,19 @@ async def resolve_bearer(request: Request, session: AsyncSession, token: str) ->
 
 async def _oauth_access_token(request: Request, session: AsyncSession, token: str) -> Principal:
     keyring = request.app.state.keyring
-    row = (
-        await session.execute(
-            select(
-                OAuthToken.id, OAuthToken.oauth_client_id, OAuthToken.user_id,
-                OAuthToken.access_digest, OAuthToken.access_expires_at, OAuthToken.revoked_at,
-                OAuthClient.is_active.label("client_active"),
-                User.is_active.label("user_active"), User.company_id, Company.api_access,
-            )
-            .join(OAuthClient, OAuthClient.id == OAuthToken.oauth_client_id)
-            .join(User, User.id == OAuthToken.user_id)
-            .outerjoin(Company, Company.id == User.company_id)
-            .where(OAuthToken.access_digest == keyring.digest(token))
+    row = await first_row(
+        session,
+        select(
+            OAuthToken.id, OAuthToken.oauth_client_id, OAuthToken.user_id,
+            OAuthToken.access_digest, OAuthToken.access_expires_at, OAuthToken.revoked_at,
+            OAuthClient.is_active.label("client_active"),
+            User.is_active.label("user_active"), User.company_id, Company.api_access,
         )
-    ).first()
+        .join(OAuthClient, OAuthClient.id == OAuthToken.oauth_client_id)
+        .join(User, User.id == OAuthToken.user_id)
+        .outerjoin(Company, Company.id == User.company_id)
+        .where(OAuthToken.access_digest == keyring.digest(token)),
+    )
     if row is None or not keyring.matches(token, row.access_digest):
         raise Unauthorized("Unknown token.", headers=INVALID_OAUTH_TOKEN)
     if (row.revoked_at is not None or row.access_expires_at <= utcnow()
@@ -134,14 +138,13 @@ async def resolve_basic(request: Request, session: AsyncSession, encoded: str) -
 
 async def _api_key(request: Request, session: AsyncSession, login: str, key: str) -> Principal:
     keyring = request.app.state.keyring
-    row = (
-        await session.execute(
-            select(Credential.id, Credential.company_id, Credential.digest,
-                   Credential.revoked_at, Company.api_access)
-            .join(Company, Company.id == Credential.company_id)
-            .where(Credential.login == login, Credential.kind == CredentialKind.api_key)
-        )
-    ).first()
+    row = await first_row(
+        session,
+        select(Credential.id, Credential.company_id, Credential.digest,
+               Credential.revoked_at, Company.api_access)
+        .join(Company, Company.id == Credential.company_id)
+        .where(Credential.login == login, Credential.kind == CredentialKind.api_key),
+    )
     if row is None or not keyring.matches(key, row.digest):
         await request.app.state.login_guard.failed(client_address(request), login)
         raise Unauthorized("Unknown API e-mail or key.")
@@ -181,14 +184,13 @@ async def _unknown_login(request: Request, login: str, password: str) -> None:
 
 
 async def _api_user(request: Request, session: AsyncSession, login: str, password: str):
-    row = (
-        await session.execute(
-            select(ApiUser.id, ApiUser.company_id, ApiUser.password_hash, ApiUser.is_active,
-                   ApiUser.invoices_allowed, Company.api_access)
-            .join(Company, Company.id == ApiUser.company_id)
-            .where(ApiUser.username == login)
-        )
-    ).first()
+    row = await first_row(
+        session,
+        select(ApiUser.id, ApiUser.company_id, ApiUser.password_hash, ApiUser.is_active,
+               ApiUser.invoices_allowed, Company.api_access)
+        .join(Company, Company.id == ApiUser.company_id)
+        .where(ApiUser.username == login),
+    )
     if row is None:
         await _unknown_login(request, login, password)
     if not await _password_ok(request, "api_user", login, password, row.password_hash):
@@ -202,12 +204,11 @@ async def _api_user(request: Request, session: AsyncSession, login: str, passwor
 
 
 async def _automation_user(request: Request, session: AsyncSession, login: str, password: str):
-    row = (
-        await session.execute(
-            select(AutomationUser.id, AutomationUser.password_hash, AutomationUser.is_active)
-            .where(AutomationUser.username == login)
-        )
-    ).first()
+    row = await first_row(
+        session,
+        select(AutomationUser.id, AutomationUser.password_hash, AutomationUser.is_active)
+        .where(AutomationUser.username == login),
+    )
     if row is None:
         await _unknown_login(request, login, password)
     if not await _password_ok(request, "automation_user", login, password, row.password_hash):
