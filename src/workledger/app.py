@@ -59,7 +59,7 @@ with `code` and `traceId`. `language_code` (0 Norwegian, 1 English, 3 Swedish,
 """
 
 
-def language(
+async def language(
     language_code: Annotated[
         str | None,
         Query(description="Language of messages: 0 nb, 1 en (default), 3 sv, 4 da, 7 es"),

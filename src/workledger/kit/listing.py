@@ -293,7 +293,7 @@ def allow_parameters(*names: str) -> Any:
     """A dependency refusing any query parameter but ``language_code`` and ``names``."""
     from fastapi import Depends
 
-    def check(request: Request) -> None:
+    async def check(request: Request) -> None:  # async: sync dependencies cost a thread hop
         reject_unknown_parameters(request, names)
 
     return Depends(check)
