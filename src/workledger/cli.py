@@ -151,21 +151,21 @@ def demo(
     for key in ("company", "other_company"):
         company = data[key]
         typer.echo(f"{company['name']} (company {company['id']})")
-        typer.echo(f"  company key:     Authorization: Key {company['company_key']}")
+        typer.echo(f"  company key:      Authorization: Key {company['company_key']}")
         admin = company["admin"]
-        typer.echo(f"  page login:      {admin['email']} / {admin['password']}")
-        typer.echo(f"  API key (Basic): {company['api_email']} : {company['api_key']}")
+        typer.echo(f"  page login:       {admin['email']} / {admin['password']}")
+        typer.echo(f"  API key (Basic):  {company['api_email']} : {company['api_key']}")
         for label in ("api_user", "invoice_api_user"):
             user = company[label]
-            typer.echo(f"  {label + ':':17}{user['username']} / {user['password']}")
-        typer.echo(f"  connector:       /openapi/1/GetCompany/?token={company['connector_token']}")
-        typer.echo(f"  admin token:     X-API-Authorization: {company['company_admin_token']}")
-    typer.echo(f"Staff login:       {data['staff']['email']} / {data['staff']['password']}")
+            typer.echo(f"  {label + ':':18}{user['username']} / {user['password']}")
+        typer.echo(f"  connector:        /openapi/1/GetCompany/?token={company['connector_token']}")
+        typer.echo(f"  admin token:      X-API-Authorization: {company['company_admin_token']}")
+    typer.echo(f"Staff login:        {data['staff']['email']} / {data['staff']['password']}")
     robot = data["automation_user"]
-    typer.echo(f"Automation user:   {robot['username']} / {robot['password']} (+ X-Company-Id)")
+    typer.echo(f"Automation user:    {robot['username']} / {robot['password']} (+ X-Company-Id)")
     oauth = data.get("oauth_client")
     if oauth:
-        typer.echo(f"OAuth application: client_id {oauth['client_id']} / client_secret "
+        typer.echo(f"OAuth application:   client_id {oauth['client_id']} / client_secret "
                    f"{oauth['client_secret']} / redirect_uri {oauth['redirect_uri']}")
 
 
