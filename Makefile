@@ -43,8 +43,10 @@ test: install browser
 lint: install
 	$(BIN)/ruff check .
 
+# Benchmarks on this machine's PostgreSQL (figures in bench/README.md; never a test).
 bench: install
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/auth_cost.py
 
 clean:
 	rm -rf $(VENV) var
