@@ -97,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         default=settings.rate_limit,
         login=settings.rate_limit_login,
         login_per_address=settings.rate_limit_login_per_address,
+        login_per_username=settings.rate_limit_login_per_username,
         overrides=settings.rate_limits,
     )
     app.state.login_guard = LoginGuard(app.state.limiter)

@@ -44,10 +44,13 @@ class Settings(BaseSettings):
     smtp_from: str = "Workledger <no-reply@workledger.local>"
     #: Calls per credential (or per address without one), per fixed window.
     rate_limit: str = "3600/15 minutes"
-    #: Failed sign-ins (token endpoint, Basic passwords, page login) per username ...
+    #: Failed sign-ins (token endpoint, Basic passwords, page login) per username from
+    #: one client address ...
     rate_limit_login: str = "10/15 minutes"
-    #: ... and per client address.
+    #: ... per client address, whatever the username ...
     rate_limit_login_per_address: str = "50/15 minutes"
+    #: ... and per username from every address together.
+    rate_limit_login_per_username: str = "100/15 minutes"
     #: Per-endpoint limits, JSON: {"GET /v1/customers": "600/15 minutes"}.
     rate_limits: dict[str, str] = Field(default_factory=dict)
     #: Echo SQL (debugging).

@@ -173,3 +173,36 @@ async def test_without_redis_the_api_answers_and_sign_in_stays_closed(settings, 
     assert sign_in.status_code == 429 and sign_in.json()["code"] == "4"
     assert sign_in.headers["retry-after"] == "60"
     assert api_user.status_code == 200  # an API password check is an API call: it goes on
+
+
+async def test_failures_from_one_address_do_not_lock_the_username_everywhere(settings, acme):
+    """A stranger failing from one address locks that address out of the username,
+    not the integration that signs in from another one."""
+    from tests.auth.conftest import PASSWORD
+    from workledger.companies.service import set_user
+
+    app = create_app(settings.model_copy(update={
+        "redis_url": None, "rate_limit_login": "2/15 minutes",
+        "rate_limit_login_per_username": "4/15 minutes",
+    }))
+    email = f"spread-{os.getpid()}@example.com"
+    async with app.state.database.session() as session:
+        await set_user(session, email, PASSWORD, company_id=acme.id)
+
+    async def sign_in(address: str, password: str) -> int:
+        transport = httpx.ASGITransport(app=app, client=(address, 4000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            response = await client.post("/v1/Account/token",
+                                         json={"username": email, "password": password})
+        return response.status_code
+
+    attacker = [await sign_in("203.0.113.7", "guess") for _ in range(3)]
+    integration = await sign_in("198.51.100.2", PASSWORD)
+    # Failures from everywhere together still reach the per-username bucket.
+    others = [await sign_in(f"192.0.2.{n}", "guess") for n in (1, 2)]
+    everywhere = await sign_in("198.51.100.3", PASSWORD)
+    await app.state.database.dispose()
+    assert attacker == [400, 400, 429]
+    assert integration == 200
+    assert others == [400, 400]
+    assert everywhere == 429

@@ -6,8 +6,9 @@ configured so every worker and machine shares them, in memory otherwise.
 - an authenticated call counts against its credential (3600 per 15 minutes by default,
   per-endpoint overrides from settings);
 - an unauthenticated call counts against the client address;
-- failed password and token checks count against a much lower limit per address and
-  per username, checked before every password check (``LoginGuard``).
+- failed password and token checks count against much lower limits per address, per
+  username from one address, and per username from anywhere, checked before every
+  password check (``LoginGuard``).
 
 If Redis cannot be reached, authenticated calls go through (logged: availability beats
 counting) while password checks are refused (security beats availability).
@@ -74,6 +75,7 @@ class RateLimiter:
         default: str = "3600/15 minutes",
         login: str = "10/15 minutes",
         login_per_address: str = "50/15 minutes",
+        login_per_username: str = "100/15 minutes",
         overrides: dict[str, str] | None = None,
     ) -> None:
         storage: Storage
@@ -90,6 +92,7 @@ class RateLimiter:
         self.default = parse(default)
         self.login = parse(login)
         self.login_per_address = parse(login_per_address)
+        self.login_per_username = parse(login_per_username)
         self.overrides = {route: parse(limit) for route, limit in (overrides or {}).items()}
         self._last_warning = 0.0
 
@@ -129,9 +132,14 @@ class LoginGuard:
         self.limiter = limiter
 
     def _buckets(self, address: str, username: str):
+        # A username is locked from one address after a few failures, and from everywhere
+        # only after many: a stranger guessing cannot lock an integration out by failing
+        # ten times, while a distributed guess still runs into the per-username bucket.
+        user = username.lower()
         return [
             (self.limiter.login_per_address, "login-address", address),
-            (self.limiter.login, "login-user", username.lower()),
+            (self.limiter.login, "login-user-address", f"{user}|{address}"),
+            (self.limiter.login_per_username, "login-user", user),
         ]
 
     async def check(self, address: str, username: str, *, closed_when_unsure: bool = True) -> None:
