@@ -45,6 +45,8 @@ CHALLENGES = {
     "bearer": 'Bearer realm="workledger", error="invalid_token"',
     "basic": 'Basic realm="workledger", charset="UTF-8"',
 }
+#: No credential at all: every scheme, without an error (RFC 6750 §3.1).
+ANY_CHALLENGE = 'Key realm="workledger", Bearer realm="workledger", ' + CHALLENGES["basic"]
 admin_header = APIKeyHeader(
     name="X-API-Authorization",
     scheme_name="CompanyAdminToken",
@@ -63,7 +65,7 @@ async def current_principal(
         raise Unauthorized(
             "Missing token: send 'Authorization: Key <company key>', a Bearer token or "
             "HTTP Basic credentials.",
-            headers={"WWW-Authenticate": ", ".join(CHALLENGES.values())},
+            headers={"WWW-Authenticate": ANY_CHALLENGE},
         )
     scheme, _, secret = authorization.strip().partition(" ")
     if not secret:
@@ -74,7 +76,7 @@ async def current_principal(
         known = ", ".join(s.capitalize() for s in schemes.SCHEMES)
         raise Unauthorized(
             f"Unknown authorization scheme '{scheme}'. Use one of: {known}.",
-            headers={"WWW-Authenticate": ", ".join(CHALLENGES.values())},
+            headers={"WWW-Authenticate": ANY_CHALLENGE},
         )
     try:
         return await admit(request, resolver(request, session, secret.strip()))
