@@ -45,8 +45,10 @@ CHALLENGES = {
     "bearer": 'Bearer realm="workledger", error="invalid_token"',
     "basic": 'Basic realm="workledger", charset="UTF-8"',
 }
-#: No credential at all: every scheme, without an error (RFC 6750 §3.1).
-ANY_CHALLENGE = 'Key realm="workledger", Bearer realm="workledger", ' + CHALLENGES["basic"]
+#: No credential at all: the token schemes, without an error (RFC 6750 §3.1). Not Basic:
+#: browsers answer a Basic challenge with a login prompt, also inside Swagger UI; Basic
+#: clients send their credentials without waiting to be challenged.
+ANY_CHALLENGE = 'Key realm="workledger", Bearer realm="workledger"'
 admin_header = APIKeyHeader(
     name="X-API-Authorization",
     scheme_name="CompanyAdminToken",
