@@ -342,3 +342,43 @@ async def test_a_password_reset_ends_bearer_tokens(app, client, access, acme):
         await set_user(session, person["login"], "another-password-1", company_id=acme.id)
     response = await client.get("/v1/customers", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
+
+
+# -- the remaining cells of the matrix (scheme × revoked / switched off / unknown) --------
+
+async def test_bearer_with_api_access_switched_off_is_403(client, access, acme):
+    person = await access.person(acme)
+    token = (await token_for(client, person["login"], PASSWORD)).json()
+    await access.set_api_access(acme, False)
+    response = await client.get("/v1/customers", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 403 and response.json()["code"] == "6"
+    refused = await token_for(client, person["login"], PASSWORD)
+    assert refused.status_code == 403
+
+
+async def test_automation_user_with_a_wrong_password_is_401(client, access, acme):
+    robot = await access.automation_user()
+    wrong = basic(robot["login"], "not-the-password")
+    response = await client.get("/v1/customers",
+                                headers={**wrong, "X-Company-Id": str(acme.id)})
+    assert response.status_code == 401 and response.json()["code"] == "1"
+
+
+async def test_revoked_connector_token_is_unauthorized(client, access, acme):
+    token = await access.connector_token(acme)
+    admin = {"X-API-Authorization": await access.company_admin_token(acme)}
+    listed = (await client.get("/v1/company/credentials", headers=admin)).json()
+    connector_id = next(c["id"] for c in listed if c["kind"] == "connector_token")
+    await client.delete(f"/v1/company/credentials/{connector_id}", headers=admin)
+    response = await client.get(f"/openapi/1/GetCompany/?token={token}")
+    assert response.status_code == 401
+    assert response.json() == {"code": 401, "messages": ["unauthorized"], "response": None}
+
+
+async def test_reissued_company_admin_token_retires_the_old_one(client, access, acme):
+    old = await access.company_admin_token(acme)
+    new = await access.company_admin_token(acme)
+    gone = await client.get("/v1/company/settings", headers={"X-API-Authorization": old})
+    assert gone.status_code == 401 and gone.json()["detail"] == INACTIVE
+    kept = await client.get("/v1/company/settings", headers={"X-API-Authorization": new})
+    assert kept.status_code == 200
