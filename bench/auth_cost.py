@@ -39,10 +39,8 @@ from run import (
     BIN,
     HOST,
     QUIET_CORES,
-    RATE_LIMIT,
     RESULTS,
     ROOT,
-    SECRET_KEY,
     Patience,
     Server,
     cpu_seconds,
@@ -50,7 +48,9 @@ from run import (
     http_get,
     machine,
     machine_busy,
+    recreate_database,
     run_cli,
+    server_env,
 )
 
 #: Its own database: the customer benchmark's ``workledger_bench`` is never touched.
@@ -92,16 +92,6 @@ class Row:
     @property
     def disturbed(self) -> bool:
         return self.other_cpu / self.result.duration_s > QUIET_CORES
-
-
-async def recreate_database(dsn: str) -> None:
-    assert DB_NAME == "workledger_bench_auth"
-    conn = await asyncpg.connect(dsn + "/postgres")
-    try:
-        await conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        await conn.execute(f"CREATE DATABASE {DB_NAME}")
-    finally:
-        await conn.close()
 
 
 async def backend_pids(dsn: str) -> tuple[list[int], str]:
@@ -198,13 +188,10 @@ async def main(options) -> int:
     began = time.monotonic()
     load_at_start = " ".join(f"{x:.2f}" for x in os.getloadavg())
     dsn = options.dsn.rstrip("/")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("WORKLEDGER_", "BENCH_"))}
-    env.update(WORKLEDGER_DATABASE_URL=dsn.replace("postgresql://", "postgresql+asyncpg://")
-               + f"/{DB_NAME}", WORKLEDGER_SECRET_KEY=SECRET_KEY,
-               WORKLEDGER_RATE_LIMIT=RATE_LIMIT)
+    env = server_env(dsn, DB_NAME)
 
     print(f"== database {DB_NAME}: create, migrate, demo")
-    await recreate_database(dsn)
+    await recreate_database(dsn, DB_NAME)
     run_cli(env, "migrate")
     demo = json.loads(run_cli(env, "demo", "--json"))
     company = demo["company"]

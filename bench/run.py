@@ -149,13 +149,25 @@ class Server:
 
 
 # -- database ---------------------------------------------------------------------------
-async def recreate_database(dsn: str) -> None:
+async def recreate_database(dsn: str, name: str = DB_NAME) -> None:
     conn = await asyncpg.connect(dsn + "/postgres")
     try:
-        await conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        await conn.execute(f"CREATE DATABASE {DB_NAME}")
+        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        await conn.execute(f"CREATE DATABASE {name}")
     finally:
         await conn.close()
+
+
+def server_env(dsn: str, name: str = DB_NAME) -> dict[str, str]:
+    """The environment of the CLI and the server: this database, a fixed secret, and a
+    rate limit that still counts every call (its cost is measured) but never refuses."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WORKLEDGER_", "BENCH_"))}
+    env.update(
+        WORKLEDGER_DATABASE_URL=dsn.replace("postgresql://", "postgresql+asyncpg://") + f"/{name}",
+        WORKLEDGER_SECRET_KEY=SECRET_KEY,
+        WORKLEDGER_RATE_LIMIT=RATE_LIMIT,
+    )
+    return env
 
 
 PLACES = ["Bergen", "Oslo", "Trondheim", "Stavanger", "Tromsø", "Drammen", "Ålesund", "Bodø",
@@ -464,11 +476,7 @@ async def main(options) -> int:
     began = time.monotonic()
     load_at_start = " ".join(f"{x:.2f}" for x in os.getloadavg())
     dsn = options.dsn.rstrip("/")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("WORKLEDGER_", "BENCH_"))}
-    env.update(WORKLEDGER_DATABASE_URL=dsn.replace("postgresql://", "postgresql+asyncpg://")
-               + f"/{DB_NAME}", WORKLEDGER_SECRET_KEY=SECRET_KEY,
-               # The limiter still counts every call (its cost is measured), never refuses.
-               WORKLEDGER_RATE_LIMIT=RATE_LIMIT)
+    env = server_env(dsn)
 
     print(f"== database {DB_NAME}: create, migrate, demo, seed {options.customers:,} customers")
     await recreate_database(dsn)

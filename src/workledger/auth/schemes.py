@@ -18,7 +18,7 @@ from workledger.auth.passwords import spend_verification_time, verify_password
 from workledger.auth.principal import ALL_PERMISSIONS, INVOICES, READ, WRITE, Principal
 from workledger.auth.secrets import PREFIXES
 from workledger.kit.db import utcnow
-from workledger.kit.problems import Forbidden, Unauthorized
+from workledger.kit.problems import Forbidden, NotFound, Unauthorized, ValidationProblem
 from workledger.models import (
     ApiUser,
     AutomationUser,
@@ -128,7 +128,6 @@ async def resolve_basic(request: Request, session: AsyncSession, encoded: str) -
     login, separator, password = decoded.partition(":")
     if not separator or not login:
         raise Unauthorized(MALFORMED_BASIC) from None
-    request.state.attempted_login = login
     if login.startswith("api_") and "@" in login:
         return await _api_key(request, session, login, password)
     if login.startswith("WSI"):
@@ -221,8 +220,6 @@ async def _automation_user(request: Request, session: AsyncSession, login: str, 
 
 async def _chosen_company(request: Request, session: AsyncSession) -> int | None:
     """The company an automation user acts on, from ``X-Company-Id`` (if sent)."""
-    from workledger.kit.problems import NotFound, ValidationProblem
-
     raw = request.headers.get("x-company-id")
     if raw is None:
         return None

@@ -62,7 +62,6 @@ class EdgeMiddleware:
         headers = Headers(scope=scope)
         traceparent = new_traceparent(headers.get("traceparent"))
         set_current_trace(traceparent)
-        scope["workledger.trace"] = traceparent
         language = ENGLISH
         for key, value in parse_qsl(scope.get("query_string", b"").decode("latin-1")):
             if key == "language_code":
