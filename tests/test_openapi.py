@@ -84,7 +84,8 @@ async def test_openapi_describes_the_api(spec):
 async def test_every_resource_has_its_rest_operations(spec):
     found = {(method, path) for method, path, _ in v1_operations(spec)}
     for resource in RESOURCES:
-        collection, element = f"/v1/{resource}", f"/v1/{resource}/{{object_id}}"
+        collection = f"/v1/{resource}"
+        element = f"{collection}/{{{resource.removesuffix('s')}_id}}"
         expected = {
             ("get", collection), ("post", collection), ("delete", collection),
             ("get", element), ("put", element), ("patch", element), ("delete", element),
@@ -282,7 +283,7 @@ async def test_every_v1_operation_answers_401_without_a_credential(client, spec)
     for method, path, _ in v1_operations(spec):
         if (method, path) == TOKEN_ENDPOINT:
             continue
-        url = path.replace("{object_id}", "1")
+        url = re.sub(r"\{[a-z_]+\}", "1", path)
         body = {"json": {}} if method in ("post", "put", "patch") else {}
         response = await client.request(method.upper(), url, **body)
         assert response.status_code == 401, (label(method, path), response.text)

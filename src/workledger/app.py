@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated
 
 import fastapi_offline
-from fastapi import APIRouter, Depends, FastAPI, Query
+from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -28,9 +27,7 @@ from workledger.items.endpoints import router as items_router
 from workledger.kit.db import Database
 from workledger.kit.edge import EdgeMiddleware
 from workledger.kit.errors import install_error_handlers
-from workledger.kit.i18n import LANGUAGE_CODES, parse_language
 from workledger.kit.openapi import install_openapi
-from workledger.kit.problems import ValidationProblem
 from workledger.kit.ratelimit import LoginGuard, RateLimiter
 from workledger.oauth2.endpoints import router as oauth2_router
 from workledger.suppliers.endpoints import router as suppliers_router
@@ -57,19 +54,6 @@ with `code` and `traceId`. `language_code` (0 Norwegian, 1 English, 3 Swedish,
 4 Danish, 7 Spanish) selects the language of messages. Calls are limited to 3600 per
 15 minutes per credential (`X-Ratelimit-*` headers; 429 with `Retry-After`).
 """
-
-
-async def language(
-    language_code: Annotated[
-        str | None,
-        Query(description="Language of messages: 0 nb, 1 en (default), 3 sv, 4 da, 7 es"),
-    ] = None,
-) -> None:
-    if language_code is not None and parse_language(language_code) is None:
-        raise ValidationProblem.single(
-            "language_code",
-            "language_code must be one of " + ", ".join(map(str, LANGUAGE_CODES)),
-        )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -111,11 +95,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         limiter=app.state.limiter,
     )
 
-    v1 = APIRouter(prefix="/v1", dependencies=[Depends(language)])
+    # Every router carries its full path ("/v1/...") and its own dependencies: included
+    # without a prefix, a route's ``path`` is its whole template (rate-limit keys, walks).
     for router in (account_router, customers_router, suppliers_router, items_router,
                    invoices_router, company_router, automation_router):
-        v1.include_router(router)
-    app.include_router(v1)
+        app.include_router(router)
     app.include_router(connector_router)
     app.include_router(oauth2_router)
 

@@ -80,9 +80,11 @@ async def test_404_for_missing_and_unknown_endpoint(client, acme):
 
 
 async def test_bad_path_id_is_400(client, acme):
-    for bad in ("abc", "0", "-4", "99999999999999999999"):
+    # Not plain digits (a space, a decimal point, leading zeros, a superscript) is not an id:
+    # none of them may resolve to object 1.
+    for bad in ("abc", "0", "-4", "99999999999999999999", "%201", "1.0", "00001", "%C2%B9"):
         response = await client.get(f"/v1/customers/{bad}", headers=acme.headers)
-        assert "object_id" in assert_problem(response, 400, "3")["errors"]
+        assert "customer_id" in assert_problem(response, 400, "3")["errors"], bad
 
 
 async def test_405_is_a_problem_too(client, acme):

@@ -103,11 +103,11 @@ async def admit(request: Request, resolving: Awaitable[Principal]) -> Principal:
 
 
 def route_template(request: Request) -> str:
-    """``/v1/items/42`` → ``/v1/items/{object_id}``: the key of per-endpoint limits."""
-    path = request.url.path.removeprefix(request.scope.get("root_path", ""))
-    segments = path.split("/")
-    values = {str(value): name for name, value in request.path_params.items()}
-    return "/".join(f"{{{values[s]}}}" if s in values else s for s in segments)
+    """The matched route's own template (``/v1/orders/{order_id}/lines/{line_id}``), the
+    key of per-endpoint limits. Every router carries its full path (no include prefixes),
+    so the route's ``path`` is the whole template."""
+    route = request.scope.get("route")
+    return getattr(route, "path", None) or request.url.path
 
 
 async def count_against_address(request: Request) -> None:

@@ -24,12 +24,14 @@ from workledger.auth.dependencies import (
 from workledger.auth.principal import Principal
 from workledger.auth.schemes import client_address
 from workledger.kit.body import InputModel
-from workledger.kit.listing import allow_parameters
+from workledger.kit.listing import allow_parameters, language
 from workledger.kit.problems import BadRequest, Forbidden, problem_responses
 from workledger.kit.session import Session, TransactionalRoute
 from workledger.models import ApiUser, AutomationUser, Company, User
 
-router = APIRouter(route_class=TransactionalRoute, tags=["Account"])
+router = APIRouter(
+    prefix="/v1", route_class=TransactionalRoute, tags=["Account"], dependencies=[language]
+)
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 

@@ -14,20 +14,19 @@ from workledger.auth.administration import ERP_PACKAGES, get_company
 from workledger.auth.dependencies import AutomationCaller, CompanyAdmin
 from workledger.companies.service import list_companies
 from workledger.kit.body import InputModel, apply_values, check_read_only, sent_values
-from workledger.kit.listing import allow_parameters
+from workledger.kit.listing import allow_parameters, language
 from workledger.kit.problems import problem_responses
-from workledger.kit.resource import ObjectId
 from workledger.kit.session import Session, TransactionalRoute
-from workledger.kit.types import text
+from workledger.kit.types import ObjectId, text
 
 no_parameters = [allow_parameters()]
 router = APIRouter(
-    prefix="/company", tags=["Company management"], route_class=TransactionalRoute,
-    dependencies=no_parameters,
+    prefix="/v1/company", tags=["Company management"], route_class=TransactionalRoute,
+    dependencies=[*no_parameters, language],
 )
 automation_router = APIRouter(
-    prefix="/automation", tags=["Automation"], route_class=TransactionalRoute,
-    dependencies=no_parameters,
+    prefix="/v1/automation", tags=["Automation"], route_class=TransactionalRoute,
+    dependencies=[*no_parameters, language],
 )
 ERRORS = problem_responses(400, 401, 403, 404, 429, 500)
 

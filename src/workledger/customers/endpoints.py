@@ -1,25 +1,25 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 from workledger.auth.dependencies import Reader, Writer
 from workledger.customers import schemas
 from workledger.customers.service import CustomerService
-from workledger.kit.listing import ListSpec
-from workledger.kit.resource import resource_router
+from workledger.kit.resource import ListField, Names, Resource
 from workledger.models import Customer
 
-SPEC = ListSpec(
-    Customer,
-    filters={"id": int, "type": int, "status": int, "company_name": str, "first_name": str,
-             "last_name": str, "email": str, "phone_number": str, "import_id": str,
-             "created_at": datetime, "updated_at": datetime},
+CUSTOMERS = Resource(
+    names=Names("customer", "customers"),
+    model=Customer,
+    read=schemas.Customer,
+    create=schemas.CustomerCreate,
+    update=schemas.CustomerUpdate,
+    service=CustomerService,
+    reader=Reader,
+    writer=Writer,
+    filters=("id", "type", "status", "company_name", "first_name", "last_name", "email",
+             "phone_number", "import_id", "created_at", "updated_at"),
     sorts=("id", "type", "status", "company_name", "first_name", "last_name", "email",
            "created_at", "updated_at"),
+    list_fields=(ListField("contacts"),),
 )
 
-router = resource_router(
-    path="/customers", tag="Customers", service=CustomerService, read=schemas.Customer,
-    create=schemas.CustomerCreate, update=schemas.CustomerUpdate, spec=SPEC,
-    reader=Reader, writer=Writer,
-)
+router = CUSTOMERS.router()

@@ -15,8 +15,6 @@ CONTACT_FIELDS = ("first_name", "last_name", "email", "phone_number")
 
 class CustomerService(ResourceService[Customer]):
     repository = CustomerRepository
-    fields = ("type", "status", "company_name", "first_name", "last_name", "email",
-              "phone_number", "comment", "import_id")
 
     async def assign(self, obj: Customer, values: Mapping[str, Any], *, creating: bool) -> None:
         apply_values(obj, values, self.fields)

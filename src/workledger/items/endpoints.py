@@ -1,26 +1,25 @@
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
-
 from workledger.auth.dependencies import Reader, Writer
 from workledger.items import schemas
 from workledger.items.service import ItemService
-from workledger.kit.listing import ListSpec
-from workledger.kit.resource import resource_router
-from workledger.models import Item
+from workledger.kit.resource import Names, Reference, Resource
+from workledger.models import Item, Supplier
 
-SPEC = ListSpec(
-    Item,
-    filters={"id": int, "number": str, "name": str, "kind": schemas.Kind,
-             "sales_price": Decimal, "purchase_price": Decimal, "supplier_id": int,
-             "import_id": str, "created_at": datetime, "updated_at": datetime},
+ITEMS = Resource(
+    names=Names("item", "items"),
+    model=Item,
+    read=schemas.Item,
+    create=schemas.ItemCreate,
+    update=schemas.ItemUpdate,
+    service=ItemService,
+    reader=Reader,
+    writer=Writer,
+    filters=("id", "number", "name", "kind", "sales_price", "purchase_price", "supplier_id",
+             "import_id", "created_at", "updated_at"),
     sorts=("id", "number", "name", "kind", "sales_price", "purchase_price", "created_at",
            "updated_at"),
+    references=(Reference("supplier_id", Supplier),),
 )
 
-router = resource_router(
-    path="/items", tag="Items", service=ItemService, read=schemas.Item,
-    create=schemas.ItemCreate, update=schemas.ItemUpdate, spec=SPEC,
-    reader=Reader, writer=Writer,
-)
+router = ITEMS.router()

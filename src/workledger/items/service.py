@@ -8,13 +8,10 @@ from workledger.kit.body import apply_values
 from workledger.kit.problems import BusinessRule
 from workledger.kit.resource import ResourceService
 from workledger.models import Item
-from workledger.suppliers.repository import SupplierRepository
 
 
 class ItemService(ResourceService[Item]):
     repository = ItemRepository
-    fields = ("number", "name", "kind", "unit", "sales_price", "purchase_price", "tax_rate",
-              "supplier_id", "import_id")
     required = ("number", "name")
 
     async def assign(self, obj: Item, values: Mapping[str, Any], *, creating: bool) -> None:
@@ -25,12 +22,4 @@ class ItemService(ResourceService[Item]):
                 raise BusinessRule(
                     f"An item with number '{number}' already exists.", members=["number"]
                 )
-        supplier_id = values.get("supplier_id")
-        suppliers = SupplierRepository(self.session, self.company_id)
-        if (
-            supplier_id is not None
-            and supplier_id != obj.supplier_id
-            and not await suppliers.exists(supplier_id)
-        ):
-            raise BusinessRule("Invalid Supplier Id", members=["supplier_id"])
         apply_values(obj, values, self.fields)

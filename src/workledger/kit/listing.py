@@ -16,12 +16,14 @@ from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any, Literal, get_args, get_origin
 
+from fastapi import Depends, Query
 from pydantic import Field, TypeAdapter, ValidationError
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import URL
 from starlette.requests import Request
 
+from workledger.kit.i18n import LANGUAGE_CODES, parse_language
 from workledger.kit.problems import ValidationProblem
 
 DEFAULT_PER_PAGE = 50
@@ -291,9 +293,25 @@ def reject_unknown_parameters(request: Request, allowed: Sequence[str]) -> None:
 
 def allow_parameters(*names: str) -> Any:
     """A dependency refusing any query parameter but ``language_code`` and ``names``."""
-    from fastapi import Depends
-
     async def check(request: Request) -> None:  # async: sync dependencies cost a thread hop
         reject_unknown_parameters(request, names)
 
     return Depends(check)
+
+
+async def _check_language(
+    language_code: Annotated[
+        str | None,
+        Query(description="Language of messages: 0 nb, 1 en (default), 3 sv, 4 da, 7 es"),
+    ] = None,
+) -> None:
+    if language_code is not None and parse_language(language_code) is None:
+        raise ValidationProblem.single(
+            "language_code",
+            "language_code must be one of " + ", ".join(map(str, LANGUAGE_CODES)),
+        )
+
+
+#: Every /v1 router depends on this: ``language_code`` is documented, and an unknown code
+#: is a 400 (the edge middleware has already chosen the language of the answer).
+language = Depends(_check_language)

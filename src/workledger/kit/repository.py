@@ -1,8 +1,9 @@
 """The base of every tenant-owned repository (DESIGN §2: queries live in repositories).
 
 Every query starts from :meth:`TenantRepository.readable`, the one statement that
-filters by ``company_id``. Nothing else filters by tenant, and another company's row is
-simply not found (404, no existence leak).
+filters by ``company_id`` (and, for a nested resource, by its parent). Nothing else
+filters by tenant, and another company's row is simply not found (404, no existence
+leak).
 """
 
 from __future__ import annotations
@@ -20,18 +21,27 @@ M = TypeVar("M")
 
 class TenantRepository(Generic[M]):
     model: ClassVar[type]
+    #: What a person calls one row ("work order"); bound by the resource declaration.
+    noun: ClassVar[str] = "object"
+    #: For a nested resource: the column holding the parent's id (bound by the resource).
+    parent_column: ClassVar[str | None] = None
     #: Loader options for the relationships a resource renders (they are lazy="raise"):
     #: ``load_options`` for pages of rows (selectin: one more query per page),
     #: ``one_options`` for a single row (joined: the same single round trip).
     load_options: ClassVar[tuple[Any, ...]] = ()
     one_options: ClassVar[tuple[Any, ...] | None] = None
 
-    def __init__(self, session: AsyncSession, company_id: int) -> None:
+    def __init__(self, session: AsyncSession, company_id: int, **parent: int) -> None:
         self.session = session
         self.company_id = company_id
+        #: ``{parent_column: parent_id}`` when the rows are scoped by a parent row.
+        self.parent = parent
 
     def readable(self) -> Select:
-        return select(self.model).where(self.model.company_id == self.company_id)
+        statement = select(self.model).where(self.model.company_id == self.company_id)
+        for column, value in self.parent.items():
+            statement = statement.where(getattr(self.model, column) == value)
+        return statement
 
     def listed(self) -> Select:
         return self.readable().options(*self.load_options)
@@ -40,19 +50,30 @@ class TenantRepository(Generic[M]):
         options = self.load_options if self.one_options is None else self.one_options
         return (await self.session.scalars(statement.options(*options))).unique().first()
 
-    async def get(self, object_id: int) -> M:
-        obj = await self._first(self.readable().where(self.model.id == object_id))
+    async def get_or_none(self, object_id: int, *, for_update: bool = False) -> M | None:
+        """The row, or ``None``. ``for_update`` locks it until the transaction ends
+        (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's write transactions are already
+        exclusive), so a read-check-write cannot interleave with another writer."""
+        statement = self.readable().where(self.model.id == object_id)
+        if for_update:
+            # of=model: lock this table's row only, not the eagerly joined children.
+            statement = statement.with_for_update(of=self.model)
+            # Refresh what the identity map may hold from before the lock was taken.
+            statement = statement.execution_options(populate_existing=True)
+        return await self._first(statement)
+
+    async def get(self, object_id: int, *, for_update: bool = False) -> M:
+        obj = await self.get_or_none(object_id, for_update=for_update)
         if obj is None:
-            raise NotFound(f"No {self.model.__tablename__[:-1]} with id {object_id}.")
+            raise NotFound(f"No {self.noun} with id {object_id}.")
         return obj
 
     async def find(self, **equals: Any) -> M | None:
         return await self._first(self.readable().filter_by(**equals))
 
     async def exists(self, object_id: int) -> bool:
-        statement = (
-            select(self.model.id)
-            .where(self.model.company_id == self.company_id, self.model.id == object_id)
+        statement = self.readable().with_only_columns(self.model.id).where(
+            self.model.id == object_id
         )
         return (await self.session.scalar(statement)) is not None
 
@@ -67,3 +88,12 @@ class TenantRepository(Generic[M]):
     async def delete(self, obj: M) -> None:
         await self.session.delete(obj)
         await self.session.flush()
+
+
+async def rows_by_id(session: AsyncSession, company_id: int, model: type, ids: set[int]) -> dict:
+    """``{id: row}`` for those of ``ids`` that are rows of ``model`` in this company: one
+    query however many ids (references of a whole body are resolved with it)."""
+    if not ids:
+        return {}
+    statement = select(model).where(model.company_id == company_id, model.id.in_(ids))
+    return {row.id: row for row in (await session.scalars(statement)).all()}

@@ -1,56 +1,194 @@
 """One declaration per resource gives its whole REST face (DESIGN §4.1-§4.4).
 
-A feature package declares its schemas, a :class:`ResourceService` (editable fields,
-required fields, hooks for its own rules) and a :class:`~workledger.kit.listing.ListSpec`;
-:func:`resource_router` turns that into list / create / read / PUT / PATCH / delete /
-bulk delete, with the body semantics of ``kit.body`` and the errors of ``kit.problems``.
+A feature package declares a :class:`Resource`: its names (singular and plural, never
+derived by string slicing), model, schemas, service, filters and sorts, its parent when it
+is nested (``/v1/orders/{order_id}/lines/{line_id}``) and its actions
+(``POST /v1/orders/{order_id}/deliver``). Everything else reads that one declaration: the
+router (:meth:`Resource.router`), the listing spec, the contract test kit, the index check
+and the docs table.
+
+The request's path through a resource route::
+
+    route (path ids checked) → principal (Reader/Writer) → service (parent loaded and
+    locked, editable guard, references resolved, rules) → repository (tenant filter)
+    → flush; the route class commits on success and rolls back on any error.
 """
 
 # No ``from __future__ import annotations`` here: FastAPI must see the real annotation
 # objects of the endpoint closures below.
 
-from collections.abc import Mapping
-from typing import Annotated, Any, ClassVar, Generic, TypeVar
+import re
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar, get_args, get_origin
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, TypeAdapter
 from sqlalchemy.exc import IntegrityError
 
 from workledger.kit.body import apply_values, check_read_only, sent_values
 from workledger.kit.bulk import MAX_IDS, bulk_delete, bulk_result_model, parse_ids
-from workledger.kit.listing import ListSpec, allow_parameters
+from workledger.kit.listing import ListSpec, allow_parameters, language
 from workledger.kit.problems import (
     BusinessRule,
     CannotDelete,
+    NotFound,
     ValidationProblem,
     problem_responses,
 )
-from workledger.kit.repository import TenantRepository
+from workledger.kit.repository import TenantRepository, rows_by_id
 from workledger.kit.session import Session, TransactionalRoute
 
 M = TypeVar("M")
 MAX_ID = 2**63 - 1
-ObjectId = Annotated[int, Path(ge=1, le=MAX_ID, description="The object's id")]
 READ_ONLY_DEFAULT = ("id", "created_at", "updated_at")
 JSON = "application/json"
+#: Every operation a resource can have; a declaration picks a subset.
+OPERATIONS = ("list", "get", "create", "update", "delete", "bulk_delete")
+READ_OPERATIONS = ("list", "get")
+_PLAIN_ID = re.compile(r"^[1-9][0-9]{0,18}$")
+
+
+# -- names ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Names:
+    """How people and URLs name a resource: declared, because English plurals are not
+    ``name + "s"`` (``equipment``, ``work order`` → ``work orders``)."""
+
+    singular: str  # "work order"
+    plural: str  # "work orders"
+
+    @property
+    def segment(self) -> str:
+        """The collection's URL segment: lowercase, kebab-case (``work-orders``)."""
+        return self.plural.replace(" ", "-")
+
+    @property
+    def param(self) -> str:
+        """The element's path parameter (``work_order_id``)."""
+        return f"{self.snake}_id"
+
+    @property
+    def snake(self) -> str:
+        return self.singular.replace(" ", "_").replace("-", "_")
+
+    @property
+    def snake_plural(self) -> str:
+        return self.plural.replace(" ", "_").replace("-", "_")
+
+    @property
+    def tag(self) -> str:
+        return self.plural[:1].upper() + self.plural[1:]
+
+    @property
+    def article(self) -> str:
+        return "an" if self.singular[:1] in "aeiou" else "a"
+
+
+# -- declaration parts ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Parent:
+    """A nested resource's parent: ``column`` on the child holds the parent's id."""
+
+    resource: "Resource"
+    column: str
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A member that names another row of the same company (``supplier_id`` → Supplier).
+
+    The kit resolves every reference of a body in one query per referenced table, list
+    items included, before the service assigns anything; a missing row is a business rule
+    (422 code 30) naming the member (``lines[2].item_id``)."""
+
+    member: str
+    model: type
+    #: The violation's message; default "Invalid <Member>" (``Invalid Supplier Id``).
+    message: str | None = None
+
+    @property
+    def invalid_message(self) -> str:
+        return self.message or "Invalid " + " ".join(
+            part.capitalize() for part in self.member.split("_")
+        )
+
+
+@dataclass(frozen=True)
+class ListField:
+    """A list member of a body (``contacts``, ``lines``) whose items are rows of
+    ``resource`` (a nested resource sharing its service) or of a plain child model."""
+
+    member: str
+    references: tuple[Reference, ...] = ()
+
+
+@dataclass(frozen=True)
+class Action:
+    """``POST /v1/<collection>/{id}/<verb>``: a change that is not CRUD.
+
+    ``handler`` names the service method: ``async def deliver(self, obj, payload) ->
+    Any``; it runs in the request's transaction with the object loaded and locked, after
+    the editable guard when ``guarded``. ``request`` is the body model (``None``: no
+    body); ``response`` the answer's model (default: the resource's read model)."""
+
+    verb: str
+    handler: str
+    summary: str
+    description: str = ""
+    request: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    #: Run the resource's editable guard before the handler.
+    guarded: bool = False
+    #: Business-rule codes the action can answer, for its OpenAPI description.
+    rules: tuple[str, ...] = ()
+
+
+# -- service --------------------------------------------------------------------------
 
 
 class ResourceService(Generic[M]):
-    """Create / update / delete with the shared body semantics; hooks for the rest."""
+    """Create / update / delete with the shared body semantics; hooks for the rest.
+
+    One service serves a resource's element and collection routes, its nested routes
+    (with ``parent`` set to the parent row, loaded and locked) and the list field of the
+    parent that holds the same rows, so every write path runs the same rules.
+    """
 
     repository: ClassVar[type[TenantRepository]]
-    #: Scalar members a caller may set.
+    #: Bound by the :class:`Resource` that declares this service.
+    resource: ClassVar["Resource"]
+    #: Scalar members a caller may set. Default: the update schema's members, less the
+    #: read-only members and the list fields.
     fields: ClassVar[tuple[str, ...]]
     #: Members that must have a value when the object is created.
     required: ClassVar[tuple[str, ...]] = ()
     read_only: ClassVar[tuple[str, ...]] = READ_ONLY_DEFAULT
 
-    def __init__(self, session: Any, company_id: int) -> None:
+    def __init__(self, session: Any, company_id: int, *, parent: Any = None) -> None:
         self.session = session
         self.company_id = company_id
-        self.repo = self.repository(session, company_id)
+        self.parent = parent
+        scope = {}
+        if parent is not None:
+            scope[self.resource.parent.column] = parent.id
+        self.repo = self.repository(session, company_id, **scope)
 
-    async def create_or_update(self, payload: BaseModel) -> M:
+    # -- reads ----------------------------------------------------------------------
+    async def get(self, object_id: int, *, for_update: bool = False) -> M:
+        obj = await self.repo.get_or_none(object_id, for_update=for_update)
+        if obj is None:
+            raise NotFound(f"No {self.resource.names.singular} with id {object_id}.")
+        return obj
+
+    # -- writes ---------------------------------------------------------------------
+    async def create_or_update(self, payload: BaseModel | Mapping[str, Any]) -> M:
         """Create; or, when ``import_id`` names an existing object, update it (4.1)."""
         values = sent_values(payload)
         if values.get("import_id"):
@@ -64,17 +202,27 @@ class ResourceService(Generic[M]):
                 "Required fields are missing.",
                 errors={name: [f"{name} is required"] for name in missing},
             )
-        obj = self.repository.model(company_id=self.company_id)
+        if self.parent is not None:
+            await self.parent_service().guard(self.parent, "update")
+        obj = self.new()
         await self._check_import_id(obj, values)
+        self.resolved = await resolve_references(self.session, self.company_id,
+                                                 self.resource, values)
         await self.assign(obj, values, creating=True)
         return await self.repo.add(obj)
 
-    async def update(self, object_id: int, payload: BaseModel) -> M:
-        return await self._update(await self.repo.get(object_id), sent_values(payload))
+    async def update(self, object_id: int, payload: BaseModel | Mapping[str, Any]) -> M:
+        if self.parent is not None:
+            await self.parent_service().guard(self.parent, "update")
+        obj = await self.get(object_id, for_update=True)
+        return await self._update(obj, sent_values(payload))
 
     async def _update(self, obj: M, values: Mapping[str, Any]) -> M:
         check_read_only(values, self.read_only, obj)
+        await self.guard(obj, "update")
         await self._check_import_id(obj, values)
+        self.resolved = await resolve_references(self.session, self.company_id,
+                                                 self.resource, values)
         await self.assign(obj, values, creating=False)
         await self.session.flush()
         return obj
@@ -89,162 +237,465 @@ class ResourceService(Generic[M]):
             )
 
     async def delete(self, object_id: int) -> M:
-        obj = await self.repo.get(object_id)
+        if self.parent is not None:
+            await self.parent_service().guard(self.parent, "update")
+        obj = await self.get(object_id, for_update=True)
+        await self.guard(obj, "delete")
         await self.check_deletable(obj)
         try:
             await self.repo.delete(obj)
         except IntegrityError as error:
             # A reference the hook did not know about; the database's RESTRICT caught it.
             raise CannotDelete(
-                reason=f"The {type(obj).__name__.lower()} cannot be deleted because other "
+                reason=f"The {self.resource.names.singular} cannot be deleted because other "
                 "records still reference it."
             ) from error
         return obj
 
+    async def act(self, action: Action, object_id: int, payload: BaseModel | None) -> Any:
+        if self.parent is not None and action.guarded:
+            await self.parent_service().guard(self.parent, "update")
+        obj = await self.get(object_id, for_update=True)
+        if action.guarded:
+            await self.guard(obj, "update")
+        result = await getattr(self, action.handler)(obj, payload)
+        await self.session.flush()
+        return result
+
+    def new(self) -> M:
+        """A new, unsaved row of this company (and of the parent, when nested)."""
+        obj = self.repository.model(company_id=self.company_id)
+        if self.parent is not None:
+            setattr(obj, self.resource.parent.column, self.parent.id)
+        return obj
+
+    def parent_service(self) -> "ResourceService":
+        return self.resource.parent.resource.service(self.session, self.company_id)
+
     # -- hooks ----------------------------------------------------------------------
+    #: Rows the body's references resolved to: ``{member: {id: row}}`` (see Reference).
+    resolved: dict[str, dict[int, Any]]
+
     async def assign(self, obj: M, values: Mapping[str, Any], *, creating: bool) -> None:
         apply_values(obj, values, self.fields)
+
+    async def guard(self, obj: M, operation: Literal["update", "delete"]) -> None:
+        """Raise a business rule while ``obj`` may not be changed (an order that is being
+        prepared: 3026; delivered: 3025). Every write path runs it: element routes, bulk
+        delete, actions marked ``guarded``, and nested routes and list fields through
+        their parent's guard."""
 
     async def check_deletable(self, obj: M) -> None:
         """Raise ``CannotDelete`` (with a reason) while something still references ``obj``."""
 
 
-def resource_router(
-    *,
-    path: str,
-    tag: str,
-    service: type[ResourceService],
-    read: type[BaseModel],
-    spec: ListSpec,
-    reader: Any,
-    create: type[BaseModel] | None = None,
-    update: type[BaseModel] | None = None,
-    writer: Any = None,
-    read_only: bool = False,
-) -> APIRouter:
-    """The REST face of one resource. ``reader``/``writer`` are principal dependencies;
-    ``read_only`` resources get only list and get."""
-    router = APIRouter(prefix=path, tags=[tag], route_class=TransactionalRoute)
-    one = TypeAdapter(read)
-    many = TypeAdapter(list[read])
-    singular = tag.rstrip("s").lower()
-    article = "an" if singular[0] in "aeiou" else "a"
+async def resolve_references(
+    session: Any, company_id: int, resource: "Resource", values: Mapping[str, Any]
+) -> dict[str, dict[int, Any]]:
+    """Load every row a body refers to, one query per referenced table, list items
+    included; 422 code 30 naming each member whose id is not one of this company's."""
+    wanted: dict[type, set[int]] = {}
+    places: list[tuple[Reference, str, int]] = []
+    for reference in resource.references:
+        value = values.get(reference.member)
+        if isinstance(value, int):
+            places.append((reference, reference.member, value))
+    for list_field in resource.list_fields:
+        for index, item in enumerate(values.get(list_field.member) or ()):
+            item_values = sent_values(item)
+            for reference in list_field.references:
+                value = item_values.get(reference.member)
+                if isinstance(value, int):
+                    places.append(
+                        (reference, f"{list_field.member}[{index}].{reference.member}", value)
+                    )
+    for reference, _member, value in places:
+        wanted.setdefault(reference.model, set()).add(value)
+    found = {model: await rows_by_id(session, company_id, model, ids)
+             for model, ids in wanted.items()}
+    violations = [
+        {"memberNames": [member], "errorMessage": reference.invalid_message}
+        for reference, member, value in places
+        if value not in found[reference.model]
+    ]
+    if violations:
+        problem = BusinessRule(violations[0]["errorMessage"], members=violations[0]["memberNames"])
+        problem.violations = violations
+        raise problem
+    resolved: dict[str, dict[int, Any]] = {}
+    for reference, _member, value in places:
+        resolved.setdefault(reference.member, {})[value] = found[reference.model][value]
+    return resolved
+
+
+# -- the declaration --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Resource:
+    names: Names
+    model: type
+    read: type[BaseModel]
+    service: type[ResourceService]
+    reader: Any
+    writer: Any = None
+    create: type[BaseModel] | None = None
+    update: type[BaseModel] | None = None
+    #: Filterable members. A sequence takes each member's type from the model's column
+    #: (or the read schema's ``Literal`` of strings); a mapping names types where needed.
+    filters: Sequence[str] | Mapping[str, Any] = ()
+    sorts: Sequence[str] = ()
+    parent: Parent | None = None
+    references: tuple[Reference, ...] = ()
+    list_fields: tuple[ListField, ...] = ()
+    actions: tuple[Action, ...] = ()
+    #: Which of OPERATIONS the resource offers; default: all when it has a create
+    #: schema, otherwise list and get.
+    operations: tuple[str, ...] | None = None
+    description: str = ""
+    spec: ListSpec = field(init=False)
+
+    def __post_init__(self) -> None:
+        filters = self.filters
+        if not isinstance(filters, Mapping):
+            filters = dict.fromkeys(filters)
+        filters = {name: kind or filter_type(self.model, self.read, name)
+                   for name, kind in filters.items()}
+        object.__setattr__(self, "spec", ListSpec(self.model, filters, tuple(self.sorts)))
+        if self.operations is None:
+            chosen = OPERATIONS if self.create is not None else READ_OPERATIONS
+            object.__setattr__(self, "operations", chosen)
+        unknown = set(self.operations) - set(OPERATIONS)
+        if unknown:
+            raise ValueError(f"{self.names.plural}: unknown operations {unknown}")
+        self.service.resource = self
+        if "fields" not in vars(self.service):
+            self.service.fields = editable_fields(self)
+        self.service.repository.noun = self.names.singular
+        if self.parent is not None:
+            self.service.repository.parent_column = self.parent.column
+        REGISTRY.append(self)
+
+    # -- paths ------------------------------------------------------------------------
+    @property
+    def collection_path(self) -> str:
+        if self.parent is None:
+            return f"/{self.names.segment}"
+        return f"{self.parent.resource.element_path}/{self.names.segment}"
+
+    @property
+    def element_path(self) -> str:
+        return f"{self.collection_path}/{{{self.names.param}}}"
+
+    @property
+    def path_params(self) -> tuple[str, ...]:
+        """The ids in the element path, outermost first (``order_id``, ``line_id``)."""
+        own = (self.names.param,)
+        return own if self.parent is None else (*self.parent.resource.path_params, *own)
+
+    def router(self, prefix: str = "/v1") -> APIRouter:
+        return build_router(self, prefix)
+
+
+#: Every declared resource, in declaration order (read by tests and docs).
+REGISTRY: list[Resource] = []
+
+
+def editable_fields(resource: Resource) -> tuple[str, ...]:
+    schema = resource.update or resource.create
+    if schema is None:
+        return ()
+    skip = {*READ_ONLY_DEFAULT, *resource.service.read_only,
+            *(f.member for f in resource.list_fields)}
+    return tuple(name for name in schema.model_fields if name not in skip)
+
+
+def filter_type(model: type, read: type[BaseModel], name: str) -> Any:
+    """The Python type a filter's values parse to: a ``Literal`` of strings from the read
+    schema (so ``kind=bogus`` is a 400 naming the allowed values), else the column's."""
+    info = read.model_fields.get(name)
+    annotation = info.annotation if info is not None else None
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    if get_origin(annotation) is Literal and all(isinstance(v, str) for v in get_args(annotation)):
+        return annotation
+    column_type = getattr(model, name).property.columns[0].type
+    python_type = getattr(column_type, "impl", column_type).python_type
+    if python_type not in (int, str, bool, datetime, date, Decimal):
+        raise TypeError(f"{model.__name__}.{name}: declare the filter's type")
+    return python_type
+
+
+# -- the router -------------------------------------------------------------------------
+
+
+def path_id(request: Request, name: str) -> int:
+    """A path id as the caller wrote it: plain ASCII digits without leading zeros, in
+    the id range. ``/v1/customers/%201``, ``/1.0`` and ``/00001`` are not object 1."""
+    raw = request.path_params[name]
+    if not _PLAIN_ID.match(raw) or int(raw) > MAX_ID:
+        raise ValidationProblem.single(name, f"{name} must be a positive integer id")
+    return int(raw)
+
+
+def _id_parameters(names: Iterable[str]) -> list[dict[str, Any]]:
+    return [
+        {"name": name, "in": "path", "required": True,
+         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+         "description": f"The {name.removesuffix('_id').replace('_', ' ')}'s id"}
+        for name in names
+    ]
+
+
+HEADER_LOCATION = {"Location": {"description": "The URL of the object created or updated",
+                                "schema": {"type": "string", "format": "uri"}}}
+HEADER_LIST = {
+    "Link": {"description": "RFC 8288 links to the `next`, `prev`, `first` (and, with "
+             "`total=true`, `last`) pages", "schema": {"type": "string"}},
+    "X-Total-Count": {"description": "The number of matching rows; sent with `total=true`",
+                      "schema": {"type": "integer"}},
+}
+
+
+def build_router(resource: Resource, prefix: str) -> APIRouter:
+    names = resource.names
+    # The full path on every route (no include prefix): the rate limiter keys on it.
+    router = APIRouter(prefix=prefix, tags=[names.tag], route_class=TransactionalRoute,
+                       dependencies=[language])
+    one = TypeAdapter(resource.read)
+    many = TypeAdapter(list[resource.read])
+    service_class = resource.service
+    reader, writer = resource.reader, resource.writer or resource.reader
+    parent = resource.parent
+    collection, element = resource.collection_path, resource.element_path
+    parent_params = resource.path_params[:-1]
+    own_param = names.param
     errors_read = problem_responses(400, 401, 403, 404, 429, 500)
-    errors_write = problem_responses(400, 401, 403, 404, 409, 413, 429, 500)
+    errors_write = problem_responses(400, 401, 403, 404, 409, 413, 422, 429, 500)
+    within = f" of one {parent.resource.names.singular}" if parent else ""
+    only_language, only_ids = allow_parameters(), allow_parameters("ids")
+    operations = resource.operations
 
     def render(obj: Any, headers: dict[str, str] | None = None) -> Response:
         body = one.dump_json(one.validate_python(obj, from_attributes=True))
         return Response(body, media_type=JSON, headers=headers)
 
-    only_language, only_ids = allow_parameters(), allow_parameters("ids")
+    async def service_for(
+        request: Request, session: Any, principal: Any, *, lock_parent: bool
+    ) -> ResourceService:
+        """The service, with the parent row loaded (404 when it is not the caller's) and,
+        for writes, locked, so that a child never changes under a concurrent parent
+        action."""
+        parent_row = None
+        if parent is not None:
+            ids = [path_id(request, name) for name in parent_params]
+            parent_row = await _load_parent(request, session, principal, parent, ids,
+                                            lock=lock_parent)
+        return service_class(session, principal.company_id, parent=parent_row)
 
-    @router.get(
-        "",
-        response_model=list[read],
-        summary=f"List {tag.lower()}",
-        description="A JSON array, one page at a time. Pagination, sorting and filtering "
-        "follow the API conventions; `Link` names the next, previous and first pages.",
-        openapi_extra={"parameters": spec.openapi_parameters()},
-        responses=errors_read,
-        operation_id=f"list_{tag.lower()}",
-    )
-    async def list_objects(request: Request, session: Session, principal: reader) -> Response:
-        query = spec.parse(request)
-        page = await service.repository(session, principal.company_id).page(query)
-        body = many.dump_json(many.validate_python(page.items, from_attributes=True))
-        return Response(body, media_type=JSON, headers=page.headers(request.url))
+    def extra(params: Iterable[str], more: list[dict[str, Any]] | None = None) -> dict:
+        return {"parameters": [*_id_parameters(params), *(more or [])]}
 
-    @router.get(
-        "/{object_id}",
-        response_model=read,
-        summary=f"Get {article} {singular}",
-        responses=errors_read,
-        dependencies=[only_language],
-        operation_id=f"get_{singular}",
-    )
-    async def get_object(object_id: ObjectId, session: Session, principal: reader) -> Response:
-        return render(await service.repository(session, principal.company_id).get(object_id))
-
-    if read_only:
-        return router
-
-    @router.post(
-        "",
-        response_model=read,
-        summary=f"Create {article} {singular} (or update it by import_id)",
-        description="Creates the object and answers 200 with it and its `Location`. When "
-        "`import_id` names an object that exists, that object is updated instead "
-        "(partial update), so a sync job can safely re-send.",
-        responses=errors_write,
-        dependencies=[only_language],
-        operation_id=f"create_{singular}",
-    )
-    async def create_object(
-        request: Request, session: Session, principal: writer, payload: create
-    ) -> Response:
-        obj = await service(session, principal.company_id).create_or_update(payload)
-        location = f"{str(request.url.remove_query_params('language_code')).rstrip('/')}/{obj.id}"
-        return render(obj, {"Location": location})
-
-    async def update_object(
-        object_id: ObjectId, session: Session, principal: writer, payload: update
-    ) -> Response:
-        obj = await service(session, principal.company_id).update(object_id, payload)
-        return render(obj)
-
-    for method in ("PUT", "PATCH"):
-        router.add_api_route(
-            "/{object_id}",
-            update_object,
-            methods=[method],
-            response_model=read,
-            summary=f"Update {article} {singular} ({method}: partial, like every update)",
-            description="Only the members sent change; `null` is ignored; `\"\"` clears a "
-            "text member; a list member sent becomes the whole list.",
-            responses=errors_write,
-            dependencies=[only_language],
-            operation_id=f"{method.lower()}_{singular}",
+    if "list" in operations:
+        @router.get(
+            collection,
+            response_model=list[resource.read],
+            summary=f"List {names.plural}{within}",
+            description="A JSON array, one page at a time. Pagination, sorting and filtering "
+            "follow the API conventions; `Link` names the next, previous and first pages.",
+            openapi_extra=extra(parent_params, resource.spec.openapi_parameters()),
+            responses={200: {"description": "A page of objects", "headers": HEADER_LIST},
+                       **errors_read},
+            operation_id=f"list_{names.snake_plural}",
         )
+        async def list_objects(request: Request, session: Session, principal: reader) -> Response:
+            query = resource.spec.parse(request)
+            service = await service_for(request, session, principal, lock_parent=False)
+            page = await service.repo.page(query)
+            body = many.dump_json(many.validate_python(page.items, from_attributes=True))
+            return Response(body, media_type=JSON, headers=page.headers(public_url(request)))
 
-    @router.delete(
-        "/{object_id}",
-        response_model=read,
-        summary=f"Delete {article} {singular}",
-        responses={**errors_write, **problem_responses(422)},
-        dependencies=[only_language],
-        operation_id=f"delete_{singular}",
-    )
-    async def delete_object(object_id: ObjectId, session: Session, principal: writer) -> Response:
-        return render(await service(session, principal.company_id).delete(object_id))
+    if "get" in operations:
+        @router.get(
+            element,
+            response_model=resource.read,
+            summary=f"Get {names.article} {names.singular}",
+            responses=errors_read,
+            dependencies=[only_language],
+            openapi_extra=extra(resource.path_params),
+            operation_id=f"get_{names.snake}",
+        )
+        async def get_object(request: Request, session: Session, principal: reader) -> Response:
+            service = await service_for(request, session, principal, lock_parent=False)
+            return render(await service.get(path_id(request, own_param)))
 
-    result_model = bulk_result_model(read)
+    if "create" in operations:
+        create_model = resource.create
 
-    @router.delete(
-        "",
-        response_model=result_model,
-        summary=f"Delete up to {MAX_IDS} {tag.lower()} at once",
-        description="Each id is deleted on its own: one failure does not stop the rest. "
-        "Failures are listed in `errors` with their problem (404 code 2, 422 code 3).",
-        responses=errors_write,
-        dependencies=[only_ids],
-        operation_id=f"bulk_delete_{tag.lower()}",
-    )
-    async def bulk_delete_objects(
-        session: Session,
-        principal: writer,
-        ids: Annotated[
-            str, Query(description=f"Comma-separated ids, at most {MAX_IDS}", examples=["12,42"])
-        ],
-    ) -> Response:
-        work = service(session, principal.company_id)
+        @router.post(
+            collection,
+            response_model=resource.read,
+            summary=f"Create {names.article} {names.singular}"
+            + (" (or update it by import_id)" if "import_id" in create_model.model_fields
+               else ""),
+            description="Creates the object and answers 200 with it and its `Location`."
+            + (" When `import_id` names an object that exists, that object is updated "
+               "instead (partial update), so a sync job can safely re-send."
+               if "import_id" in create_model.model_fields else ""),
+            responses={200: {"description": "The object", "headers": HEADER_LOCATION},
+                       **errors_write},
+            dependencies=[only_language],
+            openapi_extra=extra(parent_params),
+            operation_id=f"create_{names.snake}",
+        )
+        async def create_object(
+            request: Request, session: Session, principal: writer, payload: create_model
+        ) -> Response:
+            service = await service_for(request, session, principal, lock_parent=True)
+            obj = await service.create_or_update(payload)
+            location = str(public_url(request).replace(query="")).rstrip("/") + f"/{obj.id}"
+            return render(obj, {"Location": location})
 
-        async def delete_one(object_id: int) -> Any:
-            return one.dump_python(
-                one.validate_python(await work.delete(object_id), from_attributes=True),
-                mode="json",
+    if "update" in operations:
+        update_model = resource.update
+
+        async def update_object(
+            request: Request, session: Session, principal: writer, payload: update_model
+        ) -> Response:
+            service = await service_for(request, session, principal, lock_parent=True)
+            return render(await service.update(path_id(request, own_param), payload))
+
+        for method in ("PUT", "PATCH"):
+            router.add_api_route(
+                element,
+                update_object,
+                methods=[method],
+                response_model=resource.read,
+                summary=f"Update {names.article} {names.singular} "
+                f"({method}: partial, like every update)",
+                description="Only the members sent change; `null` is ignored; `\"\"` clears "
+                "a text member; a list member sent becomes the whole list.",
+                responses=errors_write,
+                dependencies=[only_language],
+                openapi_extra=extra(resource.path_params),
+                operation_id=f"{'replace' if method == 'PUT' else 'update'}_{names.snake}",
             )
 
-        result = await bulk_delete(session, parse_ids(ids), delete_one)
-        return Response(TypeAdapter(dict).dump_json(result), media_type=JSON)
+    if "delete" in operations:
+        @router.delete(
+            element,
+            response_model=resource.read,
+            summary=f"Delete {names.article} {names.singular}",
+            responses=errors_write,
+            dependencies=[only_language],
+            openapi_extra=extra(resource.path_params),
+            operation_id=f"delete_{names.snake}",
+        )
+        async def delete_object(request: Request, session: Session, principal: writer) -> Response:
+            service = await service_for(request, session, principal, lock_parent=True)
+            return render(await service.delete(path_id(request, own_param)))
+
+    if "bulk_delete" in operations:
+        result_model = bulk_result_model(resource.read)
+
+        @router.delete(
+            collection,
+            response_model=result_model,
+            summary=f"Delete up to {MAX_IDS} {names.plural} at once",
+            description="Each id is deleted on its own: one failure does not stop the rest. "
+            "Failures are listed in `errors` with their problem (404 code 2, 422 code 3).",
+            responses=errors_write,
+            dependencies=[only_ids],
+            openapi_extra=extra(parent_params),
+            operation_id=f"bulk_delete_{names.snake_plural}",
+        )
+        async def bulk_delete_objects(
+            request: Request,
+            session: Session,
+            principal: writer,
+            ids: Annotated[
+                str, Query(description=f"Comma-separated ids, at most {MAX_IDS}",
+                           examples=["12,42"])
+            ],
+        ) -> Response:
+            work = await service_for(request, session, principal, lock_parent=True)
+
+            async def delete_one(object_id: int) -> Any:
+                return one.dump_python(
+                    one.validate_python(await work.delete(object_id), from_attributes=True),
+                    mode="json",
+                )
+
+            result = await bulk_delete(session, parse_ids(ids), delete_one)
+            return Response(TypeAdapter(dict).dump_json(result), media_type=JSON)
+
+    for action in resource.actions:
+        _add_action(router, resource, action, service_for, writer, errors_write)
 
     return router
+
+
+def _add_action(router, resource, action, service_for, writer, errors) -> None:
+    names = resource.names
+    response_model = action.response or resource.read
+    answer = TypeAdapter(response_model)
+    own_param = names.param
+    rules = f" Business rules: {', '.join(action.rules)}." if action.rules else ""
+
+    def rendered(result: Any) -> Response:
+        body = answer.dump_json(answer.validate_python(result, from_attributes=True))
+        return Response(body, media_type=JSON)
+
+    if action.request is None:
+        async def run(request: Request, session: Session, principal: writer) -> Response:
+            service = await service_for(request, session, principal, lock_parent=True)
+            return rendered(await service.act(action, path_id(request, own_param), None))
+    else:
+        request_model = action.request
+
+        async def run(  # type: ignore[misc]
+            request: Request, session: Session, principal: writer,
+            payload: request_model | None = None,
+        ) -> Response:
+            service = await service_for(request, session, principal, lock_parent=True)
+            return rendered(await service.act(action, path_id(request, own_param), payload))
+
+    router.add_api_route(
+        f"{resource.element_path}/{action.verb}",
+        run,
+        methods=["POST"],
+        response_model=response_model,
+        summary=action.summary,
+        description=(action.description + rules).strip(),
+        responses=errors,
+        dependencies=[allow_parameters()],
+        openapi_extra={"parameters": _id_parameters(resource.path_params)},
+        operation_id=f"{action.verb.replace('-', '_')}_{names.snake}",
+    )
+
+
+async def _load_parent(
+    request: Request, session: Any, principal: Any, parent: Parent, ids: list[int], *, lock: bool
+) -> Any:
+    """The parent row for ``ids`` (outermost first), each level scoped by the one above."""
+    chain: list[Resource] = []
+    level: Resource | None = parent.resource
+    while level is not None:
+        chain.insert(0, level)
+        level = level.parent.resource if level.parent else None
+    row = None
+    for depth, (level_resource, object_id) in enumerate(zip(chain, ids, strict=True)):
+        service = level_resource.service(session, principal.company_id, parent=row)
+        is_last = depth == len(chain) - 1
+        row = await service.get(object_id, for_update=lock and is_last)
+    return row
+
+
+def public_url(request: Request):
+    """The request's URL on the configured public address (not the ``Host`` header)."""
+    from workledger.kit.urls import public_url as configured
+
+    return configured(request)
+
+
+Handler = Callable[..., Awaitable[Any]]

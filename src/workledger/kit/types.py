@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
+from fastapi import Path
 from pydantic import (
     BeforeValidator,
     Field,
@@ -59,3 +60,7 @@ def int_choice(*values: int) -> type[int]:
     return Annotated[  # type: ignore[return-value]
         Literal[values], BeforeValidator(_exactly_int)
     ]
+
+
+#: A path id for hand-written routes (resource routes check theirs in kit.resource).
+ObjectId = Annotated[int, Path(ge=1, le=MAX_ID, description="The object's id")]

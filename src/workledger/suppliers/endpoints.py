@@ -1,23 +1,23 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 from workledger.auth.dependencies import Reader, Writer
-from workledger.kit.listing import ListSpec
-from workledger.kit.resource import resource_router
+from workledger.kit.resource import Names, Resource
 from workledger.models import Supplier
 from workledger.suppliers import schemas
 from workledger.suppliers.service import SupplierService
 
-SPEC = ListSpec(
-    Supplier,
-    filters={"id": int, "company_name": str, "email": str, "phone_number": str,
-             "import_id": str, "created_at": datetime, "updated_at": datetime},
+SUPPLIERS = Resource(
+    names=Names("supplier", "suppliers"),
+    model=Supplier,
+    read=schemas.Supplier,
+    create=schemas.SupplierCreate,
+    update=schemas.SupplierUpdate,
+    service=SupplierService,
+    reader=Reader,
+    writer=Writer,
+    filters=("id", "company_name", "email", "phone_number", "import_id", "created_at",
+             "updated_at"),
     sorts=("id", "company_name", "email", "created_at", "updated_at"),
 )
 
-router = resource_router(
-    path="/suppliers", tag="Suppliers", service=SupplierService, read=schemas.Supplier,
-    create=schemas.SupplierCreate, update=schemas.SupplierUpdate, spec=SPEC,
-    reader=Reader, writer=Writer,
-)
+router = SUPPLIERS.router()

@@ -8,7 +8,6 @@ from workledger.suppliers.repository import SupplierRepository
 
 class SupplierService(ResourceService[Supplier]):
     repository = SupplierRepository
-    fields = ("company_name", "email", "phone_number", "comment", "import_id")
     required = ("company_name",)
 
     async def check_deletable(self, obj: Supplier) -> None:
