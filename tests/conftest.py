@@ -143,3 +143,22 @@ async def acme(make_tenant) -> Tenant:
 @pytest.fixture
 async def other(make_tenant) -> Tenant:
     return await make_tenant()
+
+
+@pytest.fixture(scope="session")
+async def example_client(settings) -> AsyncIterator[httpx.AsyncClient]:
+    """Workledger's app plus the kit's internal example resource (tests/kit/example.py):
+    a nested resource, actions with state rules and an editable guard, before the domain
+    has its own. Its tables are made here, on the test database, outside the schema."""
+    from tests.kit.example import EXAMPLE_LINES, EXAMPLE_ORDERS, ExampleBase
+
+    application = create_app(settings)
+    for resource in (EXAMPLE_ORDERS, EXAMPLE_LINES):
+        application.include_router(resource.router())
+    async with application.state.database.engine.begin() as connection:
+        await connection.run_sync(ExampleBase.metadata.drop_all)
+        await connection.run_sync(ExampleBase.metadata.create_all)
+    transport = httpx.ASGITransport(app=application, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+    await application.state.database.dispose()

@@ -175,6 +175,7 @@ class ResourceService(Generic[M]):
         self.session = session
         self.company_id = company_id
         self.parent = parent
+        self.resolved: dict[str, dict[int, Any]] = {}
         scope = {}
         if parent is not None:
             scope[self.resource.parent.column] = parent.id
@@ -272,9 +273,47 @@ class ResourceService(Generic[M]):
     def parent_service(self) -> "ResourceService":
         return self.resource.parent.resource.service(self.session, self.company_id)
 
+    async def sync_children(
+        self, obj: M, member: str, incoming: Sequence[Any], service: type["ResourceService"]
+    ) -> None:
+        """The list-replace rule (4.2) for a list field whose items are the rows of a
+        nested resource (``lines`` of an order): the child service assigns each item, so
+        the list field and the nested routes run the same rules. Items with a stored
+        ``id`` are updated, items without one created, the rest dropped (the
+        relationship's delete-orphan cascade deletes them)."""
+        child = service(self.session, self.company_id, parent=obj)
+        child.resolved = self.resolved  # list items' references were resolved with the body
+        existing = {row.id: row for row in getattr(obj, member)}
+        result, seen, errors = [], set(), {}
+        for index, raw in enumerate(incoming):
+            values = sent_values(raw)
+            child.where = f"{member}[{index}]."
+            item_id = values.get("id")
+            if item_id is None:
+                check_read_only(values, child.read_only, None, prefix=child.where)
+                row = child.new()
+                await child.assign(row, values, creating=True)
+            elif item_id not in existing:
+                errors[f"{child.where}id"] = [f"{member} item {item_id} does not exist here"]
+                continue
+            elif item_id in seen:
+                errors[f"{child.where}id"] = [f"{member} item {item_id} is listed twice"]
+                continue
+            else:
+                seen.add(item_id)
+                row = existing[item_id]
+                check_read_only(values, child.read_only, row, prefix=child.where)
+                await child.assign(row, values, creating=False)
+            result.append(row)
+        if errors:
+            raise ValidationProblem(f"Invalid {member} list.", errors=errors)
+        setattr(obj, member, result)
+
     # -- hooks ----------------------------------------------------------------------
     #: Rows the body's references resolved to: ``{member: {id: row}}`` (see Reference).
     resolved: dict[str, dict[int, Any]]
+    #: Prefix of member names in errors: ``"lines[2]."`` while assigning a list item.
+    where: str = ""
 
     async def assign(self, obj: M, values: Mapping[str, Any], *, creating: bool) -> None:
         apply_values(obj, values, self.fields)

@@ -1,0 +1,56 @@
+"""Test data, made the way a caller makes it: one factory per resource.
+
+A factory is ``async (api, n) -> body``: a valid create body for the ``n``-th object, with
+every filterable member set and values that sort the same way in SQLite and PostgreSQL
+(one case, zero-padded numbers), so the contract kit can filter and sort on them. A
+factory may create what the body refers to (an item's supplier) through the API.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from workledger.models import Invoice
+
+if TYPE_CHECKING:
+    from tests.contract import Api
+
+KINDS = ("consumable", "part", "stock_goods", "unique")
+
+
+async def supplier(api: Api, n: int) -> dict[str, Any]:
+    return {"company_name": f"Supplier {n:03d}", "email": f"s{n:03d}@example.com",
+            "phone_number": f"+47 {n:08d}", "comment": f"note {n}", "import_id": f"sup-{n:03d}"}
+
+
+async def customer(api: Api, n: int) -> dict[str, Any]:
+    return {"type": 1 + n % 2, "status": 1 + n % 2, "company_name": f"Customer {n:03d}",
+            "first_name": f"First {n:03d}", "last_name": f"Last {n:03d}",
+            "email": f"c{n:03d}@example.com", "phone_number": f"+47 {n:08d}",
+            "comment": f"note {n}", "import_id": f"cust-{n:03d}",
+            "contacts": [{"first_name": f"Contact {n:03d}", "email": f"k{n:03d}@example.com"}]}
+
+
+async def item(api: Api, n: int) -> dict[str, Any]:
+    made = await api.create("/v1/suppliers", await supplier(api, 100 + n))
+    return {"number": f"ITEM-{n:03d}", "name": f"Item {n:03d}", "kind": KINDS[n % 4],
+            "unit": "pcs", "sales_price": 10.5 * n, "purchase_price": 5.25 * n,
+            "tax_rate": 25, "supplier_id": made["id"], "import_id": f"item-{n:03d}"}
+
+
+async def invoice(api: Api, n: int) -> dict[str, Any]:
+    """Invoices are read-only through the API: the row is stored directly, then read."""
+    billed = await api.create("/v1/customers", await customer(api, 200 + n))
+    async with api.database.session() as session:
+        row = Invoice(
+            company_id=api.tenant.id, number=f"INV-{n:03d}", customer_id=billed["id"],
+            date=date(2026, 11, n), due_date=date(2026, 11, n) + timedelta(days=14),
+            status=("draft", "sent", "paid")[n % 3], total_excl_tax=Decimal(100 * n),
+            total_tax=Decimal(25 * n), total_incl_tax=Decimal(125 * n),
+        )
+        session.add(row)
+        await session.flush()
+        invoice_id = row.id
+    return await api.read(f"/v1/invoices/{invoice_id}")
