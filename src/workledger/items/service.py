@@ -5,8 +5,8 @@ from typing import Any
 
 from workledger.items.repository import ItemRepository
 from workledger.kit.body import apply_values
-from workledger.kit.problems import BusinessRule
 from workledger.kit.resource import ResourceService
+from workledger.kit.rules import BusinessRule, InvalidReference
 from workledger.models import Item
 from workledger.suppliers.repository import SupplierRepository
 
@@ -22,9 +22,7 @@ class ItemService(ResourceService[Item]):
         if number is not None and number != obj.number:
             taken = await self.repo.find(number=number)
             if taken is not None:
-                raise BusinessRule(
-                    f"An item with number '{number}' already exists.", members=["number"]
-                )
+                raise BusinessRule.on("number", "number_taken", number=number)
         supplier_id = values.get("supplier_id")
         suppliers = SupplierRepository(self.session, self.company_id)
         if (
@@ -32,5 +30,5 @@ class ItemService(ResourceService[Item]):
             and supplier_id != obj.supplier_id
             and not await suppliers.exists(supplier_id)
         ):
-            raise BusinessRule("Invalid Supplier Id", members=["supplier_id"])
+            raise InvalidReference.on("supplier_id")
         apply_values(obj, values, self.fields)

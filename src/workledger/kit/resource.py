@@ -84,9 +84,7 @@ class ResourceService(Generic[M]):
         if import_id is None or import_id == getattr(obj, "import_id", None):
             return
         if await self.repo.find(import_id=import_id) is not None:
-            raise BusinessRule(
-                f"Another object already has import_id '{import_id}'.", members=["import_id"]
-            )
+            raise BusinessRule.on("import_id", "import_id_taken", import_id=import_id)
 
     async def delete(self, object_id: int) -> M:
         obj = await self.repo.get(object_id)
