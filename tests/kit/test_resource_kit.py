@@ -140,7 +140,13 @@ async def test_actions_follow_the_state_table(api):
     assert prepared.status_code == 200, prepared.text
     assert (prepared.json()["status"], prepared.json()["name"]) == ("prepared", "O (rush)")
     again = await api.client.post(f"{url}/prepare", headers=api.headers)
-    assert problem(again, 422, "3026")["violations"][0]["memberNames"] == ["status"]
+    assert problem(again, 422, "3026")["violations"] == [
+        {"memberNames": ["status"], "errorMessage": "Cannot prepare while status is 'prepared'."}
+    ]
+    swedish = await api.client.post(f"{url}/prepare?language_code=3", headers=api.headers)
+    body = problem(swedish, 422, "3026")
+    assert body["title"] == "Ordern har redan förberetts eller håller på att förberedas."
+    assert body["violations"][0]["errorMessage"].startswith("Kan inte utföra prepare")
 
     delivered = await api.client.post(f"{url}/deliver", headers=api.headers)
     assert delivered.json()["status"] == "delivered"
@@ -196,7 +202,7 @@ def test_state_table_declares_and_refuses():
         ORDER_STATES.move(thing, "cancelled")
     with pytest.raises(BusinessRule) as refused:
         ORDER_STATES.check("open", "shipped")
-    assert refused.value.violations[0]["memberNames"] == ["status"]
+    assert refused.value.body()["violations"][0]["memberNames"] == ["status"]
     thing.status = "delivered"
     with pytest.raises(OrderDelivered):
         ORDER_STATES.require(thing, ("open",), doing="cancel")

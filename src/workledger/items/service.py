@@ -5,8 +5,8 @@ from typing import Any
 
 from workledger.items.repository import ItemRepository
 from workledger.kit.body import apply_values
-from workledger.kit.problems import BusinessRule
 from workledger.kit.resource import ResourceService
+from workledger.kit.rules import BusinessRule
 from workledger.models import Item
 
 
@@ -19,7 +19,5 @@ class ItemService(ResourceService[Item]):
         if number is not None and number != obj.number:
             taken = await self.repo.find(number=number)
             if taken is not None:
-                raise BusinessRule(
-                    f"An item with number '{number}' already exists.", members=["number"]
-                )
+                raise BusinessRule.on("number", "number_taken", number=number)
         apply_values(obj, values, self.fields)

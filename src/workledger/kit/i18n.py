@@ -100,13 +100,6 @@ CATALOGUE: dict[str, dict[int, str]] = {
         DANISH: "Metoden er ikke tilladt for denne ressource.",
         SPANISH: "El método no está permitido en este recurso.",
     },
-    "business_rule": {
-        ENGLISH: "Business logic violation. The request cannot be fulfilled.",
-        NORWEGIAN: "Brudd på forretningsregel. Forespørselen kan ikke utføres.",
-        SWEDISH: "Affärsregel bruten. Begäran kan inte utföras.",
-        DANISH: "Brud på forretningsregel. Forespørgslen kan ikke udføres.",
-        SPANISH: "Infracción de una regla de negocio. No se puede atender la solicitud.",
-    },
 }
 
 

@@ -7,12 +7,15 @@ so the shape (``type``, ``title``, ``status``, ``code``, ``detail``, ``traceId``
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from workledger.kit.i18n import translate
 from workledger.kit.trace import current_trace_id
+
+if TYPE_CHECKING:
+    from workledger.kit.rules import BusinessRule as BusinessRule
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_SCHEMA_REF = "#/components/schemas/ProblemDocument"
@@ -138,19 +141,6 @@ class MethodNotAllowed(Problem):
     status, code, message_id = 405, "3", "method_not_allowed"
 
 
-class BusinessRule(Problem):
-    """422 with a OneUp code (30, 3001-3027) and ``violations`` naming the members."""
-
-    status, code, message_id = 422, "30", "business_rule"
-
-    def __init__(self, detail: str, *, members: list[str], code: str = "30") -> None:
-        super().__init__(
-            detail,
-            code=code,
-            violations=[{"memberNames": members, "errorMessage": detail}],
-        )
-
-
 class ProblemDocument(BaseModel):
     """The problem body, for the OpenAPI document."""
 
@@ -191,3 +181,14 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         }
         for s in statuses
     }
+
+
+def __getattr__(name: str) -> Any:
+    # BusinessRule (422, codes 30 and 3001-3027) lives in kit.rules, which imports this
+    # module; resolving the old name on first use keeps ``from workledger.kit.problems
+    # import BusinessRule`` working whichever of the two modules is imported first.
+    if name == "BusinessRule":
+        from workledger.kit.rules import BusinessRule
+
+        return BusinessRule
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

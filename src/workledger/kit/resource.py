@@ -32,13 +32,13 @@ from workledger.kit.body import apply_values, check_read_only, sent_values
 from workledger.kit.bulk import MAX_IDS, bulk_delete, bulk_result_model, parse_ids
 from workledger.kit.listing import ListSpec, allow_parameters, language
 from workledger.kit.problems import (
-    BusinessRule,
     CannotDelete,
     NotFound,
     ValidationProblem,
     problem_responses,
 )
 from workledger.kit.repository import TenantRepository, rows_by_id
+from workledger.kit.rules import BusinessRule, InvalidReference, Violation
 from workledger.kit.session import Session, TransactionalRoute
 
 M = TypeVar("M")
@@ -110,14 +110,9 @@ class Reference:
 
     member: str
     model: type
-    #: The violation's message; default "Invalid <Member>" (``Invalid Supplier Id``).
-    message: str | None = None
-
-    @property
-    def invalid_message(self) -> str:
-        return self.message or "Invalid " + " ".join(
-            part.capitalize() for part in self.member.split("_")
-        )
+    #: The violation's catalogued message id (kit.rules); default ``invalid_reference``
+    #: ("Invalid Supplier Id", "Invalid Item Id").
+    message: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -233,9 +228,7 @@ class ResourceService(Generic[M]):
         if import_id is None or import_id == getattr(obj, "import_id", None):
             return
         if await self.repo.find(import_id=import_id) is not None:
-            raise BusinessRule(
-                f"Another object already has import_id '{import_id}'.", members=["import_id"]
-            )
+            raise BusinessRule.on("import_id", "import_id_taken", import_id=import_id)
 
     async def delete(self, object_id: int) -> M:
         if self.parent is not None:
@@ -353,14 +346,12 @@ async def resolve_references(
     found = {model: await rows_by_id(session, company_id, model, ids)
              for model, ids in wanted.items()}
     violations = [
-        {"memberNames": [member], "errorMessage": reference.invalid_message}
+        Violation(member, *reference.message)
         for reference, member, value in places
         if value not in found[reference.model]
     ]
     if violations:
-        problem = BusinessRule(violations[0]["errorMessage"], members=violations[0]["memberNames"])
-        problem.violations = violations
-        raise problem
+        raise InvalidReference(*violations)
     resolved: dict[str, dict[int, Any]] = {}
     for reference, _member, value in places:
         resolved.setdefault(reference.member, {})[value] = found[reference.model][value]

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from workledger.kit.problems import BusinessRule
+from workledger.kit.rules import BusinessRule
 
 
 class StateTable:
@@ -59,15 +59,11 @@ class StateTable:
 
     def check(self, current: str, target: str) -> None:
         """Refuse ``current → target`` unless the table lists it (staying put is no move)."""
-        if target not in self.transitions:
-            raise self._rule(current)(
-                f"'{target}' is not a {self.member}. Allowed: {', '.join(self.states)}.",
-                members=[self.member],
-            )
         if not self.allows(current, target):
-            raise self._rule(current)(
-                f"Cannot change {self.member} from '{current}' to '{target}'.",
-                members=[self.member],
+            raise self._rule(current).on(
+                self.member, "invalid_transition", current=current, target=target,
+                detail=f"Allowed from '{current}': "
+                f"{', '.join(sorted(self.transitions.get(current, ()))) or 'nothing'}.",
             )
 
     def move(self, obj: Any, target: str) -> None:
@@ -78,8 +74,8 @@ class StateTable:
         """Refuse ``doing`` (an action's name) unless ``obj`` is in one of ``allowed``."""
         current = getattr(obj, self.member)
         if current not in set(allowed):
-            raise self._rule(current)(
-                f"Cannot {doing} while {self.member} is '{current}'.", members=[self.member]
+            raise self._rule(current).on(
+                self.member, "action_not_allowed", action=doing, current=current
             )
 
     def _rule(self, current: str) -> type[BusinessRule]:
