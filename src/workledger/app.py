@@ -21,6 +21,8 @@ from workledger.auth.secrets import Keyring
 from workledger.companies.endpoints import automation_router
 from workledger.companies.endpoints import router as company_router
 from workledger.config import Settings, get_settings
+from workledger.connector.endpoints import TAG as CONNECTOR_TAG
+from workledger.connector.endpoints import TAG_DESCRIPTION as CONNECTOR_DESCRIPTION
 from workledger.connector.endpoints import router as connector_router
 from workledger.customers.endpoints import router as customers_router
 from workledger.invoices.endpoints import router as invoices_router
@@ -29,7 +31,7 @@ from workledger.kit.db import Database
 from workledger.kit.edge import EdgeMiddleware
 from workledger.kit.errors import install_error_handlers
 from workledger.kit.i18n import LANGUAGE_CODES, parse_language
-from workledger.kit.openapi import install_openapi
+from workledger.kit.openapi import install_openapi, operation_id
 from workledger.kit.problems import ValidationProblem
 from workledger.kit.ratelimit import LoginGuard, RateLimiter
 from workledger.oauth2.endpoints import router as oauth2_router
@@ -87,6 +89,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
+        openapi_tags=[{"name": CONNECTOR_TAG, "description": CONNECTOR_DESCRIPTION}],
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     app.state.database = Database(settings.database_url, echo=settings.echo_sql)
