@@ -54,10 +54,12 @@ every kind; `docs/authentication.md` tells where each comes from.
 **Conventions.** Every success is `200 OK`; a create also sends `Location`. Updates
 (`PUT` and `PATCH`) are partial. Lists take `page`, `per_page` (≤ 500), `sort`
 (`-id,+name`), `total=true` and filters (`field=value` or `field=op:value`, op one of
-`lt lte gt gte eq not`, joined with ` AND `). Every error is `application/problem+json`
-with `code` and `traceId`. `language_code` (0 Norwegian, 1 English, 3 Swedish,
-4 Danish, 7 Spanish) selects the language of messages. Calls are limited to 3600 per
-15 minutes per credential (`X-Ratelimit-*` headers; 429 with `Retry-After`).
+`lt lte gt gte eq not`, joined with ` AND `). Every `/v1` error is
+`application/problem+json` with `code` and `traceId`; the connector answers its own
+envelope (see its tag). Every answer carries `X-Trace-Id`. `language_code`
+(0 Norwegian, 1 English, 3 Swedish, 4 Danish, 7 Spanish) selects the language of
+messages. Calls are limited to 3600 per 15 minutes per credential (`X-Ratelimit-*`
+headers; 429 with `Retry-After`).
 """
 
 
