@@ -3,17 +3,25 @@
 ``/openapi.json`` is what client generators and Swagger UI read, so it must tell the
 truth: every /v1 operation is summarised, secured by the company key, documents the
 problem responses it can answer, and every list documents its paging, sorting, total
-and filters. Where it can, a test checks the document against what the API does.
+and filters; every response names the headers the edge sends; operation ids are
+readable and unique. Where it can, a test checks the document against what the API does
+(tests/auth/test_documented_answers.py walks every status of the operations that
+kit/resource.py does not make). The document and the user docs speak of Workledger only.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from fastapi import APIRouter
 
+from tests.conftest import ROOT
 from workledger import __version__
+from workledger.app import create_app
 
 PROBLEM = "application/problem+json"
 PROBLEM_REF = "#/components/schemas/ProblemDocument"
@@ -32,6 +40,34 @@ SWAGGER_ASSETS = (
     "/static/swagger/swagger-ui-bundle.js",
     "/static/swagger/favicon.png",
 )
+#: The operations that kit/resource.py does not make, with their ids. A generated client
+#: names its functions after them, so they never change.
+OPERATION_IDS = {
+    ("post", "/v1/Account/token"): "create_account_token",
+    ("get", "/v1/me"): "get_me",
+    ("get", "/v1/company/credentials"): "list_company_credentials",
+    ("delete", "/v1/company/credentials/{object_id}"): "revoke_company_credential",
+    ("get", "/v1/company/settings"): "get_company_settings",
+    ("patch", "/v1/company/settings"): "update_company_settings",
+    ("get", "/v1/automation/companies"): "list_automation_companies",
+    ("get", "/openapi/versions"): "list_connector_versions",
+    ("get", "/openapi/1/GetCompany/"): "get_company",
+}
+SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+#: Sent with every answer (kit.edge, kit.ratelimit).
+EDGE_HEADERS = ("X-Trace-Id", "X-Ratelimit-Limit", "X-Ratelimit-Remaining",
+                "X-Ratelimit-Used", "RateLimit-Policy", "RateLimit")
+HEADER_REF = "#/components/headers/{}"
+#: What an integrator cannot look up: the internal design's sections and the names of
+#: the reference documents it was built from.
+INTERNAL_REFERENCES = {
+    "a section sign": re.compile("§"),
+    "the design document": re.compile(r"\bDESIGN\b|DESIGN\.md|shared/"),
+    "a seed": re.compile(r"(?i)\bseeds?\b"),
+    # "Ongoing" only capitalised: the word itself is plain English.
+    "a reference vendor": re.compile(r"(?i:oneup|\bonix\b|werkbon)|\bOngoing\b"),
+}
+USER_DOCS = (ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")))
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +97,18 @@ def list_operations(spec: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
         for method, path, operation in v1_operations(spec)
         if method == "get" and path in {f"/v1/{name}" for name in LISTS}
     ]
+
+
+def all_operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """Every operation of every face: /v1 and the connector."""
+    operations = [
+        (method, path, operation)
+        for path, item in spec["paths"].items()
+        for method, operation in item.items()
+        if method in METHODS
+    ]
+    assert len(operations) >= len(v1_operations(spec)) + 2, "the connector is missing"
+    return operations
 
 
 def query_parameters(operation: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -107,6 +155,191 @@ async def test_every_operation_has_a_summary_a_tag_and_language_code(spec):
         if language is None or not language.get("description"):
             problems.append(f"{where}: language_code is not documented")
     assert problems == []
+
+
+async def test_the_document_is_valid_openapi(spec):
+    try:  # a test tool that only this test needs
+        from openapi_spec_validator import validate
+    except ImportError:
+        pytest.fail("openapi-spec-validator is not installed in this environment: install "
+                    "the project's test dependencies", pytrace=False)
+    validate(spec)
+
+
+# -- operation ids ------------------------------------------------------------------------
+
+
+async def test_operation_ids_are_readable_unique_and_stable(spec):
+    operations = all_operations(spec)
+    ids = [operation.get("operationId", "") for _, _, operation in operations]
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    unreadable = [i for i in ids if not SNAKE_CASE.match(i) or "v1" in i.split("_")]
+    assert unreadable == []
+    found = {(method, path): operation["operationId"] for method, path, operation in operations}
+    assert {key: found.get(key) for key in OPERATION_IDS} == OPERATION_IDS
+    # A new endpoint outside kit/resource.py joins the table, and so the walk of its
+    # statuses in tests/auth/test_documented_answers.py.
+    resource_paths = tuple(f"/v1/{name}" for name in LISTS)
+    others = {key for key in found if not key[1].startswith(resource_paths)}
+    assert others == set(OPERATION_IDS)
+
+
+async def test_a_new_route_gets_a_readable_id_and_a_duplicate_is_refused(settings):
+    app = create_app(settings)
+    try:
+        extra = APIRouter(prefix="/v1/extra", tags=["Extra"])
+
+        @extra.get("/things/{thing_id}")
+        async def list_extra_things(thing_id: int) -> dict:
+            return {}
+
+        app.include_router(extra)
+        operation = app.openapi()["paths"]["/v1/extra/things/{thing_id}"]["get"]
+        assert operation["operationId"] == "list_extra_things"
+
+        app.openapi_schema = None
+
+        @app.post("/v1/extra/other")
+        async def list_customers() -> dict:  # the name of a resource operation's id
+            return {}
+
+        with (pytest.warns(UserWarning, match="Duplicate Operation ID"),
+              pytest.raises(RuntimeError, match="duplicate OpenAPI operation ids: list_customers")):
+            app.openapi()
+    finally:
+        await app.state.database.dispose()
+
+
+# -- response headers ------------------------------------------------------------------------
+
+
+def header_names(response: dict[str, Any]) -> set[str]:
+    return set(response.get("headers", {}))
+
+
+async def test_the_edge_headers_are_described_once(spec):
+    headers = spec["components"]["headers"]
+    assert set(EDGE_HEADERS) | {"Retry-After", "WWW-Authenticate"} <= set(headers)
+    for name in (*EDGE_HEADERS, "Retry-After", "WWW-Authenticate"):
+        assert headers[name]["description"].strip(), name
+        assert "type" in headers[name]["schema"], name
+    assert headers["X-Trace-Id"]["required"] is True
+    assert headers["X-Ratelimit-Limit"]["schema"]["type"] == "integer"
+
+
+async def test_every_response_of_every_operation_references_the_edge_headers(spec):
+    problems, responses = [], 0
+    for method, path, operation in all_operations(spec):
+        for status, response in operation["responses"].items():
+            responses += 1
+            expected = list(EDGE_HEADERS)
+            if status == "429":
+                expected.append("Retry-After")
+            if status == "401" and PROBLEM in response.get("content", {}):
+                expected.append("WWW-Authenticate")
+            for name in expected:
+                if response.get("headers", {}).get(name) != {"$ref": HEADER_REF.format(name)}:
+                    problems.append(f"{label(method, path)} {status}: {name}")
+    assert responses >= 200, responses  # 33 operations with 5-10 responses each
+    assert problems == []
+
+
+async def test_every_v1_401_and_429_names_its_challenge_or_retry(spec):
+    checked = 0
+    for method, path, operation in v1_operations(spec):
+        responses = operation["responses"]
+        if "401" in responses:
+            assert "WWW-Authenticate" in header_names(responses["401"]), label(method, path)
+            checked += 1
+        assert "Retry-After" in header_names(responses["429"]), label(method, path)
+    assert checked >= 25
+
+
+def sent_headers(spec, method: str, path: str, status: int) -> set[str]:
+    """The headers the document promises for one response (the $refs resolved)."""
+    response = spec["paths"][path][method]["responses"][str(status)]
+    assert response["headers"], (method, path, status)
+    return {name.lower() for name in response["headers"]}
+
+
+async def test_the_documented_headers_are_sent(client, spec, acme, settings):
+    calls = [
+        # total=true: X-Total-Count is documented, and sent when asked for.
+        ("get", "/v1/customers", "/v1/customers",
+         {"headers": acme.headers, "params": {"total": "true"}}, 200),
+        ("get", "/v1/customers", "/v1/customers", {}, 401),
+        ("get", "/v1/customers", "/v1/customers",
+         {"headers": {"Authorization": "Bearer wlt_unknown"}}, 401),
+        ("get", "/v1/customers", "/v1/customers",
+         {"headers": acme.headers, "params": {"no_such": "1"}}, 400),
+        ("get", "/v1/customers/{customer_id}", "/v1/customers/999999999",
+         {"headers": acme.headers}, 404),
+        ("post", "/v1/Account/token", "/v1/Account/token",
+         {"json": {"username": "nobody@example.com", "password": "wrong"}}, 400),
+        ("get", "/openapi/versions", "/openapi/versions", {}, 200),
+        ("get", "/openapi/1/GetCompany/", "/openapi/1/GetCompany/", {}, 401),
+    ]
+    for method, path, url, options, status in calls:
+        response = await client.request(method.upper(), url, **options)
+        assert response.status_code == status, (url, response.text)
+        missing = sent_headers(spec, method, path, status) - set(response.headers)
+        assert missing == set(), f"{label(method, path)} {status} lacks {missing}"
+
+    app = create_app(settings.model_copy(update={"rate_limit": "1/15 minutes",
+                                                 "redis_url": None}))
+    try:
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as limited:
+            responses = [await limited.get("/v1/customers", headers=acme.headers)
+                         for _ in range(2)]
+    finally:
+        await app.state.database.dispose()
+    assert [r.status_code for r in responses] == [200, 429]
+    missing = sent_headers(spec, "get", "/v1/customers", 429) - set(responses[1].headers)
+    assert missing == set()
+
+
+# -- the connector face --------------------------------------------------------------------
+
+
+async def test_the_connector_documents_its_token_and_envelope(spec):
+    operation = spec["paths"]["/openapi/1/GetCompany/"]["get"]
+    token = query_parameters(operation)["token"]
+    assert token["required"] is True and "connector token" in token["description"]
+    schemas = spec["components"]["schemas"]
+
+    def schema_of(response: dict[str, Any], media_type: str = "application/json") -> dict:
+        return schemas[response["content"][media_type]["schema"]["$ref"].rsplit("/", 1)[1]]
+
+    responses = operation["responses"]
+    answer = schema_of(responses["200"])
+    assert set(answer["required"]) == {"code", "messages", "response"}
+    company = schemas[answer["properties"]["response"]["$ref"].rsplit("/", 1)[1]]
+    assert {"id", "name", "erp_package"} <= set(company["properties"])
+    for status in ("401", "403", "429"):
+        error = schema_of(responses[status])
+        assert set(error["required"]) == {"code", "messages", "response"}, status
+        assert error["properties"]["response"]["type"] == "null", status
+    # Refused before the token is read: problem documents, listed after the envelope
+    # that a generated client parses by default.
+    for status in ("403", "429"):
+        assert list(responses[status]["content"]) == ["application/json", PROBLEM], status
+    assert list(responses["500"]["content"]) == [PROBLEM]
+    versions = spec["paths"]["/openapi/versions"]["get"]
+    assert "token" not in query_parameters(versions)
+    assert schema_of(versions["responses"]["200"])["properties"]["response"]["type"] == "array"
+    tag = next(t for t in spec["tags"] if t["name"] == "Connector")
+    assert '{"code", "messages", "response"}' in tag["description"]
+
+
+async def test_the_documented_envelope_is_what_the_connector_sends(client, spec):
+    schemas = spec["components"]["schemas"]
+    for url, status, schema in (("/openapi/versions", 200, "ConnectorVersions"),
+                                ("/openapi/1/GetCompany/?token=wlc_wrong", 401,
+                                 "ConnectorError")):
+        response = await client.get(url)
+        assert response.status_code == status
+        assert set(response.json()) == set(schemas[schema]["required"]), url
 
 
 # -- errors ---------------------------------------------------------------------------
@@ -327,3 +560,66 @@ async def test_openapi_and_docs_need_no_credential_but_unknown_assets_are_404(cl
     assert (await client.get("/openapi.json")).status_code == 200
     assert (await client.get("/docs")).status_code == 200
     assert (await client.get("/static/swagger/no-such-file.js")).status_code == 404
+
+
+# -- Workledger alone ----------------------------------------------------------------------
+
+
+def texts(value: Any) -> list[str]:
+    """Every string in a JSON document, keys included, as the reader sees it (decoded:
+    ``§`` is ``\\u00a7`` in the raw JSON)."""
+    if isinstance(value, dict):
+        return [text for key, item in value.items() for text in (key, *texts(item))]
+    if isinstance(value, list):
+        return [text for item in value for text in texts(item)]
+    return [value] if isinstance(value, str) else []
+
+
+def internal_references(text: str) -> list[str]:
+    found = []
+    for what, pattern in INTERNAL_REFERENCES.items():
+        found.extend(f"{what}: ...{text[max(0, m.start() - 40):m.end() + 20]!r}..."
+                     for m in pattern.finditer(text))
+    return found
+
+
+async def test_the_openapi_text_speaks_of_workledger_alone(client):
+    response = await client.get("/openapi.json")
+    strings = texts(response.json())
+    assert len(strings) > 1000, len(strings)
+    assert "RFC 9457 problem details" in " ".join(strings)  # the walk reaches descriptions
+    found = [reference for text in strings for reference in internal_references(text)]
+    assert found == []
+
+
+@pytest.mark.parametrize("path", USER_DOCS, ids=lambda path: path.name)
+def test_the_user_docs_speak_of_workledger_alone(path: Path):
+    assert len(USER_DOCS) >= 6  # README and at least the five docs of today
+    found = internal_references(path.read_text(encoding="utf-8"))
+    assert found == []
+
+
+def test_the_reference_patterns_catch_what_they_are_for():
+    for sample in ("DESIGN §4.5", "see DESIGN.md", "as seed 002 documents", "the seeds",
+                   "OneUp code", "oneup.example", "Onix Work", "Werkbon style",
+                   "Ongoing WMS", "../shared/DESIGN.md"):
+        assert internal_references(sample), sample
+    for sample in ("ongoing work", "the design of a request body", "Workledger",
+                   "RFC 6749, section 5.2"):
+        assert internal_references(sample) == [], sample
+
+
+MARKDOWN_LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+@pytest.mark.parametrize("path", USER_DOCS, ids=lambda path: path.name)
+def test_the_user_docs_link_only_to_files_in_the_repository(path: Path):
+    """A clone has the repository and nothing beside it."""
+    broken = []
+    for target in MARKDOWN_LINK.findall(path.read_text(encoding="utf-8")):
+        if re.match(r"^[a-z]+:", target) or target.startswith("#"):
+            continue  # a web address, mail, or a heading of this page
+        file = (path.parent / target.split("#", 1)[0]).resolve()
+        if not file.is_relative_to(ROOT) or not file.exists():
+            broken.append(target)
+    assert broken == []

@@ -20,6 +20,8 @@ from workledger.auth.secrets import Keyring
 from workledger.companies.endpoints import automation_router
 from workledger.companies.endpoints import router as company_router
 from workledger.config import Settings, get_settings
+from workledger.connector.endpoints import TAG as CONNECTOR_TAG
+from workledger.connector.endpoints import TAG_DESCRIPTION as CONNECTOR_DESCRIPTION
 from workledger.connector.endpoints import router as connector_router
 from workledger.customers.endpoints import router as customers_router
 from workledger.invoices.endpoints import router as invoices_router
@@ -27,7 +29,7 @@ from workledger.items.endpoints import router as items_router
 from workledger.kit.db import Database
 from workledger.kit.edge import EdgeMiddleware
 from workledger.kit.errors import install_error_handlers
-from workledger.kit.openapi import install_openapi
+from workledger.kit.openapi import install_openapi, operation_id
 from workledger.kit.ratelimit import LoginGuard, RateLimiter
 from workledger.oauth2.endpoints import router as oauth2_router
 from workledger.suppliers.endpoints import router as suppliers_router
@@ -49,10 +51,12 @@ every kind; `docs/authentication.md` tells where each comes from.
 **Conventions.** Every success is `200 OK`; a create also sends `Location`. Updates
 (`PUT` and `PATCH`) are partial. Lists take `page`, `per_page` (≤ 500), `sort`
 (`-id,+name`), `total=true` and filters (`field=value` or `field=op:value`, op one of
-`lt lte gt gte eq not`, joined with ` AND `). Every error is `application/problem+json`
-with `code` and `traceId`. `language_code` (0 Norwegian, 1 English, 3 Swedish,
-4 Danish, 7 Spanish) selects the language of messages. Calls are limited to 3600 per
-15 minutes per credential (`X-Ratelimit-*` headers; 429 with `Retry-After`).
+`lt lte gt gte eq not`, joined with ` AND `). Every `/v1` error is
+`application/problem+json` with `code` and `traceId`; the connector answers its own
+envelope (see its tag). Every answer carries `X-Trace-Id`. `language_code`
+(0 Norwegian, 1 English, 3 Swedish, 4 Danish, 7 Spanish) selects the language of
+messages. Calls are limited to 3600 per 15 minutes per credential (`X-Ratelimit-*`
+headers; 429 with `Retry-After`).
 """
 
 
@@ -71,6 +75,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
+        openapi_tags=[{"name": CONNECTOR_TAG, "description": CONNECTOR_DESCRIPTION}],
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     app.state.database = Database(settings.database_url, echo=settings.echo_sql)

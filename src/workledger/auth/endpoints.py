@@ -47,9 +47,32 @@ class TokenRequest(InputModel):
     description="Exchange your account e-mail and password for a token to send as "
     "`Authorization: Bearer <token>`. Wrong credentials answer 400 \"Bad Request\". "
     "First-party use only; strictly rate-limited per address and per username.",
-    responses=problem_responses(400, 403, 429, 500),
+    responses={
+        200: {
+            "description": "The token, a JSON string",
+            "headers": {
+                "X-Expires-In": {
+                    "description": "Seconds until the token expires",
+                    "required": True,
+                    "schema": {"type": "integer"},
+                    "example": int(SESSION_TOKEN_LIFETIME.total_seconds()),
+                },
+                "Cache-Control": {"required": True, "schema": {"type": "string"},
+                                  "example": NO_STORE["Cache-Control"]},
+            },
+        },
+        **problem_responses(400, 403, 413, 429, 500, descriptions={
+            400: "Wrong username or password (\"Bad Request\", code 3), or a body that is "
+            "not valid (code 3) or not JSON (code 5)",
+            403: "The user's company has API access switched off, or plain HTTP where "
+            "HTTPS is required (code 6)",
+            429: "Too many calls from this address, or too many failed sign-ins for this "
+            "username or from this address (code 4)",
+        }),
+    },
     openapi_extra={"security": []},
     dependencies=[allow_parameters()],
+    operation_id="create_account_token",
 )
 async def account_token(request: Request, session: Session, body: TokenRequest) -> Response:
     guard, address = request.app.state.login_guard, client_address(request)
@@ -103,8 +126,11 @@ async def _any_principal(
     summary="Who am I",
     description="The caller as the API sees it: the kind of credential, the company, the "
     "permissions. Works with every scheme; never shows a secret.",
-    responses=problem_responses(400, 401, 403, 404, 429, 500),
+    responses=problem_responses(400, 401, 403, 404, 429, 500, descriptions={
+        404: "An automation user's `X-Company-Id` names no company (code 2)",
+    }),
     dependencies=[allow_parameters()],
+    operation_id="get_me",
 )
 async def me(session: Session, principal: Annotated[Principal, Depends(_any_principal)]) -> Me:
     company = None

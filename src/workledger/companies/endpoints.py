@@ -28,7 +28,15 @@ automation_router = APIRouter(
     prefix="/v1/automation", tags=["Automation"], route_class=TransactionalRoute,
     dependencies=[*no_parameters, language],
 )
-ERRORS = problem_responses(400, 401, 403, 404, 429, 500)
+#: What the company admin token's endpoints can answer. No 404 without an id in the path:
+#: the token's company always exists (companies are never deleted; their credentials
+#: would go with them).
+ADMIN_ERRORS = {
+    400: "An unknown query parameter or an invalid `language_code` (code 3)",
+    401: "Missing, unknown or revoked company admin token (code 1)",
+    403: "API access is switched off for the company, or plain HTTP where HTTPS is "
+    "required (code 6)",
+}
 
 
 class CredentialInfo(BaseModel):
@@ -61,15 +69,29 @@ class CompanySettingsUpdate(InputModel):
     erp_package: Literal[ERP_PACKAGES] | None = None  # type: ignore[valid-type]
 
 
-@router.get("/credentials", response_model=list[CredentialInfo], responses=ERRORS,
-            summary="List the company's working credentials")
+@router.get(
+    "/credentials", response_model=list[CredentialInfo],
+    responses=problem_responses(400, 401, 403, 429, 500, descriptions=ADMIN_ERRORS),
+    summary="List the company's working credentials",
+    operation_id="list_company_credentials",
+)
 async def list_credentials(session: Session, principal: CompanyAdmin) -> list[CredentialInfo]:
     rows = await credentials.active(session, principal.company_id)
     return [CredentialInfo.model_validate(row) for row in rows]
 
 
-@router.delete("/credentials/{object_id}", response_model=CredentialInfo, responses=ERRORS,
-               summary="Revoke a credential (effective on the next request)")
+@router.delete(
+    "/credentials/{object_id}", response_model=CredentialInfo,
+    responses=problem_responses(400, 401, 403, 404, 429, 500, descriptions={
+        **ADMIN_ERRORS,
+        400: "An id that is not a positive integer, an unknown query parameter or an "
+        "invalid `language_code` (code 3)",
+        404: "The company has no credential with this id (code 2)",
+    }),
+    summary="Revoke a credential (effective on the next request)",
+    description="Revoking a credential that is already revoked answers it unchanged.",
+    operation_id="revoke_company_credential",
+)
 async def revoke_credential(
     object_id: ObjectId, session: Session, principal: CompanyAdmin
 ) -> CredentialInfo:
@@ -77,15 +99,29 @@ async def revoke_credential(
     return CredentialInfo.model_validate(row)
 
 
-@router.get("/settings", response_model=CompanySettings, responses=ERRORS,
-            summary="Read the company's settings")
+@router.get(
+    "/settings", response_model=CompanySettings,
+    responses=problem_responses(400, 401, 403, 429, 500, descriptions=ADMIN_ERRORS),
+    summary="Read the company's settings",
+    operation_id="get_company_settings",
+)
 async def read_settings(session: Session, principal: CompanyAdmin) -> CompanySettings:
     return CompanySettings.model_validate(await get_company(session, principal.company_id))
 
 
-@router.patch("/settings", response_model=CompanySettings,
-              responses=problem_responses(400, 401, 403, 404, 413, 429, 500),
-              summary="Change the company's settings (partial)")
+@router.patch(
+    "/settings", response_model=CompanySettings,
+    responses=problem_responses(400, 401, 403, 413, 429, 500, descriptions={
+        **ADMIN_ERRORS,
+        400: "A member that is not valid (a name too long, an unknown `erp_package`, a "
+        "read-only member that differs from its value), an unknown query parameter or "
+        "an invalid `language_code` (code 3); a body that is not JSON (code 5)",
+    }),
+    summary="Change the company's settings (partial)",
+    description="Only the members sent change. `id` and `api_access` are read-only: "
+    "sending their current value is allowed, another value is a 400.",
+    operation_id="update_company_settings",
+)
 async def change_settings(
     session: Session, principal: CompanyAdmin, body: CompanySettingsUpdate
 ) -> CompanySettings:
@@ -106,9 +142,18 @@ class CompanySummary(BaseModel):
 
 
 @automation_router.get(
-    "/companies", response_model=list[CompanySummary], responses=ERRORS,
+    "/companies", response_model=list[CompanySummary],
+    responses=problem_responses(400, 401, 403, 404, 429, 500, descriptions={
+        400: "An unknown query parameter, an invalid `language_code` or an `X-Company-Id` "
+        "that is not a company id (code 3)",
+        401: "Missing, unknown or inactive credential (code 1)",
+        403: "The caller is not an automation user, or plain HTTP where HTTPS is "
+        "required (code 6)",
+        404: "`X-Company-Id` was sent and names no company (code 2)",
+    }),
     summary="Every company (goods owner) an automation user can act on",
     description="Choose one per call with the `X-Company-Id` header.",
+    operation_id="list_automation_companies",
 )
 async def automation_companies(
     session: Session, principal: AutomationCaller

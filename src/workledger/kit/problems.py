@@ -141,29 +141,43 @@ class MethodNotAllowed(Problem):
     status, code, message_id = 405, "3", "method_not_allowed"
 
 
+class RuleViolation(BaseModel):
+    """A broken business rule and the members it concerns."""
+
+    memberNames: list[str] = Field(examples=[["supplier_id"]])
+    errorMessage: str = Field(examples=["Invalid Supplier Id"])
+
+
 class ProblemDocument(BaseModel):
-    """The problem body, for the OpenAPI document."""
+    """Every error of the API (RFC 9457 problem details, `application/problem+json`)."""
 
     model_config = ConfigDict(populate_by_name=True)
 
     type: str = Field(examples=[TYPE_URIS[400]])
     title: str = Field(examples=["One or more validation errors occurred."])
     status: int = Field(examples=[400])
-    code: str = Field(description="OneUp error code (DESIGN §4.5)", examples=["3"])
+    code: str = Field(
+        description="Workledger's error code: 0 unexpected error, 1 unauthorized, 2 not "
+        "found, 3 validation problem or cannot be deleted, 4 rate limited, 5 body not "
+        "parsed, 6 forbidden, 7 conflict, 8 body too large, 30 and 3001-3027 business rules",
+        examples=["3"],
+    )
     detail: str | None = None
     traceId: str = Field(examples=["00-301ec3c5a9ce095960f403c21865b69d-7a1a2d1c823e7f70-00"])
     errors: dict[str, list[str]] | None = Field(
         None, description="Validation problems only: member or parameter → messages"
     )
-    violations: list[dict[str, Any]] | None = Field(
-        None, description="Business rules only: [{memberNames, errorMessage}]"
-    )
+    violations: list[RuleViolation] | None = Field(None, description="Business rules only")
     reason: str | None = Field(None, description="Why an object cannot be deleted")
 
 
-def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses`` entries for the problem statuses an endpoint can answer."""
-    descriptions = {
+def problem_responses(
+    *statuses: int, descriptions: dict[int, str] | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries for the problem statuses an endpoint can answer;
+    ``descriptions`` says what a status means for this endpoint where the generic text
+    would mislead."""
+    generic = {
         400: "Validation problem (code 3) or unparsable body (code 5)",
         401: "Missing, unknown or inactive credential (code 1)",
         403: "Authenticated but not allowed, e.g. API access switched off (code 6)",
@@ -174,9 +188,10 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         429: "Rate limited (code 4)",
         500: "Unexpected error (code 0); quote the traceId",
     }
+    specific = descriptions or {}
     return {
         s: {
-            "description": descriptions[s],
+            "description": specific.get(s, generic[s]),
             "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": PROBLEM_SCHEMA_REF}}},
         }
         for s in statuses
