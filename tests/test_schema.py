@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import UniqueConstraint
+
 import workledger.app  # noqa: F401 - declares every resource
 from workledger.kit.db import Base
 from workledger.kit.resource import REGISTRY
@@ -44,6 +46,42 @@ def test_tenant_unique_keys_include_company_id():
         for constraint in table.constraints:
             if constraint.__class__.__name__ == "UniqueConstraint":
                 assert "company_id" in [c.name for c in constraint.columns], table.name
+
+
+def tenant_tables() -> dict[str, object]:
+    """Tables whose every row belongs to a company (users and credentials have rows of
+    no company, see their models)."""
+    return {
+        name: table for name, table in Base.metadata.tables.items()
+        if "company_id" in table.columns and not table.columns["company_id"].nullable
+    }
+
+
+def test_every_tenant_table_has_the_unique_key_company_id_id():
+    tables = tenant_tables()
+    assert {"customers", "contacts", "suppliers", "items", "invoices", "api_users"} <= set(
+        tables
+    )
+    for name, table in tables.items():
+        keys = [[c.name for c in constraint.columns] for constraint in table.constraints
+                if isinstance(constraint, UniqueConstraint)]
+        assert ["company_id", "id"] in keys, name
+
+
+def test_every_reference_between_tenant_rows_is_a_composite_key():
+    tables = tenant_tables()
+    references = []
+    for name, table in tables.items():
+        for key in table.foreign_key_constraints:
+            if key.referred_table.name not in tables:
+                continue  # companies itself, or a platform table
+            references.append(f"{name}.{key.column_keys[-1]}")
+            assert key.column_keys[0] == "company_id", (name, key.column_keys)
+            assert len(key.column_keys) == 2, (name, key.column_keys)
+            assert [e.column.name for e in key.elements] == ["company_id", "id"], name
+    assert {"contacts.customer_id", "items.supplier_id", "invoices.customer_id"} <= set(
+        references
+    ), references
 
 
 async def test_migrations_match_the_models(cli_env):

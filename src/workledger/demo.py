@@ -160,6 +160,10 @@ async def _sample_data(session: AsyncSession, company_id: int, name: str) -> Non
     short = name.split()[0]
     supplier = Supplier(company_id=company_id, company_name=f"{short} Wholesale",
                         email=f"orders@{short.lower()}-wholesale.example")
+    billed = Customer(company_id=company_id, type=1, company_name=f"{short} Customer AS",
+                      email=f"post@{short.lower()}-customer.example",
+                      contacts=[Contact(company_id=company_id, first_name="Ed", last_name="Smith",
+                                        email=f"ed@{short.lower()}-customer.example")])
     session.add(supplier)
     await session.flush()
     session.add_all([
@@ -169,20 +173,14 @@ async def _sample_data(session: AsyncSession, company_id: int, name: str) -> Non
         Item(company_id=company_id, number="PIPE-15", name="Copper pipe 15 mm", kind="part",
              unit="m", sales_price=Decimal("9.5"), purchase_price=Decimal("4.2"),
              tax_rate=Decimal("25"), supplier_id=supplier.id),
-        Customer(company_id=company_id, type=1, company_name=f"{short} Customer AS",
-                 email=f"post@{short.lower()}-customer.example",
-                 contacts=[Contact(company_id=company_id, first_name="Ed", last_name="Smith",
-                                   email=f"ed@{short.lower()}-customer.example")]),
+        billed,
         Customer(company_id=company_id, type=2, first_name="Jane", last_name="Doe"),
     ])
     await session.flush()
-    billed = await session.scalar(
-        select(Customer.id).where(Customer.company_id == company_id).order_by(Customer.id)
-    )
     for number, day, amount, status in (("1001", 3, "1250", "paid"), ("1002", 17, "480", "sent")):
         net = Decimal(amount)
         session.add(Invoice(
-            company_id=company_id, number=f"{short.upper()}-{number}", customer_id=billed,
+            company_id=company_id, number=f"{short.upper()}-{number}", customer_id=billed.id,
             date=date(2026, 10, day), due_date=date(2026, 10, day) + timedelta(days=14),
             status=status, total_excl_tax=net, total_tax=net / 4, total_incl_tax=net * 5 / 4,
         ))

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from workledger.auth import credentials
 from workledger.auth.passwords import hash_password, spend_verification_time, verify_password
+from workledger.auth.repository import ApiUserRepository
 from workledger.auth.secrets import Keyring
 from workledger.kit.db import utcnow
 from workledger.kit.problems import NotFound, ValidationProblem
@@ -117,17 +118,14 @@ async def create_api_user(
 
 
 async def get_api_user(session: AsyncSession, company_id: int, user_id: int) -> ApiUser:
-    user = await session.scalar(
-        select(ApiUser).where(ApiUser.company_id == company_id, ApiUser.id == user_id)
-    )
+    user = await ApiUserRepository(session, company_id).find(id=user_id)
     if user is None:
         raise NotFound(f"No API user with id {user_id}.")
     return user
 
 
 async def list_api_users(session: AsyncSession, company_id: int) -> list[ApiUser]:
-    statement = select(ApiUser).where(ApiUser.company_id == company_id).order_by(ApiUser.id)
-    return list((await session.scalars(statement)).all())
+    return await ApiUserRepository(session, company_id).all_by_id()
 
 
 async def update_api_user(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from workledger.auth.repository import CredentialRepository
 from workledger.auth.secrets import PREFIXES, Keyring, new_secret
 from workledger.kit.db import utcnow
 from workledger.kit.problems import NotFound
@@ -48,22 +48,13 @@ async def issue(
 
 async def active(session: AsyncSession, company_id: int) -> list[Credential]:
     """The company's credentials that still work (for its management endpoints)."""
-    statement = (
-        select(Credential)
-        .where(Credential.company_id == company_id, Credential.revoked_at.is_(None))
-        .order_by(Credential.id)
-    )
     now = utcnow()
-    return [c for c in (await session.scalars(statement)).all()
+    return [c for c in await CredentialRepository(session, company_id).unrevoked()
             if c.expires_at is None or c.expires_at > now]
 
 
 async def revoke(session: AsyncSession, company_id: int, credential_id: int) -> Credential:
-    credential = await session.scalar(
-        select(Credential).where(
-            Credential.company_id == company_id, Credential.id == credential_id
-        )
-    )
+    credential = await CredentialRepository(session, company_id).find(credential_id)
     if credential is None:
         raise NotFound(f"No credential with id {credential_id}.")
     if credential.revoked_at is None:
@@ -75,32 +66,12 @@ async def revoke(session: AsyncSession, company_id: int, credential_id: int) -> 
 async def revoke_all(
     session: AsyncSession, kind: CredentialKind, *, company_id: int | None, user_id: int | None
 ) -> None:
-    await session.execute(
-        update(Credential)
-        .where(
-            Credential.kind == kind,
-            Credential.company_id == company_id if company_id is not None
-            else Credential.company_id.is_(None),
-            Credential.user_id == user_id if user_id is not None
-            else Credential.user_id.is_(None),
-            Credential.revoked_at.is_(None),
-        )
-        .values(revoked_at=utcnow())
-    )
+    await CredentialRepository(session, company_id).revoke_all(kind, user_id=user_id)
 
 
 async def current_secret(
     session: AsyncSession, keyring: Keyring, kind: CredentialKind, company_id: int
 ) -> str | None:
     """The active recoverable secret of a company (for its settings page), if any."""
-    sealed = await session.scalar(
-        select(Credential.sealed)
-        .where(
-            Credential.kind == kind,
-            Credential.company_id == company_id,
-            Credential.revoked_at.is_(None),
-        )
-        .order_by(Credential.id.desc())
-        .limit(1)
-    )
-    return keyring.unseal(sealed) if sealed else None
+    credential = await CredentialRepository(session, company_id).newest_unrevoked(kind)
+    return keyring.unseal(credential.sealed) if credential and credential.sealed else None

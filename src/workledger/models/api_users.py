@@ -3,7 +3,7 @@ from __future__ import annotations
 from sqlalchemy import Boolean, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from workledger.kit.db import NEVER_REUSE_IDS, Base, Entity, TenantOwned, tenant_indexes
+from workledger.kit.db import NEVER_REUSE_IDS, Base, Entity, TenantOwned
 
 
 class ApiUser(TenantOwned, Base):
@@ -11,11 +11,13 @@ class ApiUser(TenantOwned, Base):
 
     ``username`` is unique across the installation, not per company, because Basic auth
     presents only the username; like ``users.email`` it is the exception to the rule that
-    unique keys start with ``company_id``.
+    unique keys start with ``company_id``. It is a tenant table all the same
+    (:class:`TenantOwned`: ``(company_id, id)`` is unique), so tenant rows may refer to an
+    API user with :func:`~workledger.kit.db.tenant_reference`.
     """
 
     __tablename__ = "api_users"
-    __table_args__ = (*tenant_indexes("api_users", "id"), NEVER_REUSE_IDS)
+    __table_args__ = NEVER_REUSE_IDS
 
     username: Mapped[str] = mapped_column(String(100), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
@@ -27,7 +29,12 @@ class ApiUser(TenantOwned, Base):
 
 
 class AutomationUser(Entity, Base):
-    """An automation API user (seed 001): reaches every goods owner."""
+    """An automation API user (seed 001): reaches every goods owner.
+
+    Not a tenant table: it has no ``company_id`` (it names its company per request with
+    ``X-Company-Id``), so it has no ``(company_id, id)`` key and nothing tenant-owned
+    may refer to it; a Citus layout would make it a reference table.
+    """
 
     __tablename__ = "automation_users"
     __table_args__ = NEVER_REUSE_IDS

@@ -28,6 +28,14 @@ class Credential(Entity, Base):
     ``digest`` is unique and indexed, so resolving a presented secret is one indexed
     lookup. ``sealed`` holds the encrypted secret for kinds that the documented pages
     show again (the company key); it is empty for every other kind.
+
+    Not a tenant table, though most rows have a company: staff's session tokens have
+    none (``company_id`` NULL), and a secret is resolved by its digest before any company
+    is known. So no ``(company_id, id)`` key, and ``user_id`` stays a plain foreign key:
+    as ``(company_id, user_id)`` it would go unchecked for staff (MATCH SIMPLE skips a key
+    with a NULL column) and would stop a user from moving to another company, which
+    ``set_user`` does after revoking the user's tokens (the revoked rows keep the old
+    company).
     """
 
     __tablename__ = "credentials"

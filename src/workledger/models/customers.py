@@ -2,10 +2,17 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import ForeignKey, Integer, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import Integer, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workledger.kit.db import NEVER_REUSE_IDS, Base, Id, TenantOwned, tenant_indexes
+from workledger.kit.db import (
+    NEVER_REUSE_IDS,
+    Base,
+    TenantOwned,
+    tenant_indexes,
+    tenant_join,
+    tenant_reference,
+)
 
 # Filterable and sortable columns, each backed by a (company_id, column) index; import_id
 # and number are covered by their unique constraints.
@@ -27,7 +34,7 @@ class Customer(TenantOwned, Base):
     __tablename__ = "customers"
     __table_args__ = (
         UniqueConstraint("company_id", "import_id"),
-        *tenant_indexes("customers", "id", *CUSTOMER_FIELDS),
+        *tenant_indexes("customers", *CUSTOMER_FIELDS),
         NEVER_REUSE_IDS,
     )
 
@@ -43,6 +50,7 @@ class Customer(TenantOwned, Base):
     import_id: Mapped[str | None] = mapped_column(String(50))
 
     contacts: Mapped[list[Contact]] = relationship(
+        primaryjoin=lambda: tenant_join(Customer, Contact.customer_id),
         back_populates="customer",
         cascade="all, delete-orphan",
         order_by="Contact.id",
@@ -54,13 +62,15 @@ class Contact(TenantOwned, Base):
     __tablename__ = "contacts"
     __table_args__ = NEVER_REUSE_IDS
 
-    customer_id: Mapped[int] = mapped_column(
-        Id, ForeignKey("customers.id", ondelete="CASCADE"), index=True
-    )
+    customer_id: Mapped[int] = tenant_reference("customers", ondelete="CASCADE")
     first_name: Mapped[str] = mapped_column(String(100), default="")
     last_name: Mapped[str] = mapped_column(String(100), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
     phone_number: Mapped[str] = mapped_column(String(50), default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
 
-    customer: Mapped[Customer] = relationship(back_populates="contacts", lazy="raise")
+    customer: Mapped[Customer] = relationship(
+        primaryjoin=lambda: tenant_join(Customer, Contact.customer_id),
+        back_populates="contacts",
+        lazy="raise",
+    )

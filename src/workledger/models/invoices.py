@@ -4,10 +4,10 @@ import enum
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import Date, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from workledger.kit.db import NEVER_REUSE_IDS, Base, Id, TenantOwned, tenant_indexes
+from workledger.kit.db import NEVER_REUSE_IDS, Base, TenantOwned, tenant_indexes, tenant_reference
 
 # Filterable and sortable columns, each backed by a (company_id, column) index.
 INVOICE_FIELDS = ("customer_id", "date", "due_date", "status", "total_incl_tax",
@@ -27,14 +27,12 @@ class Invoice(TenantOwned, Base):
     __tablename__ = "invoices"
     __table_args__ = (
         UniqueConstraint("company_id", "number"),
-        *tenant_indexes("invoices", "id", *INVOICE_FIELDS),
+        *tenant_indexes("invoices", *INVOICE_FIELDS),
         NEVER_REUSE_IDS,
     )
 
     number: Mapped[str] = mapped_column(String(50))
-    customer_id: Mapped[int] = mapped_column(
-        Id, ForeignKey("customers.id", ondelete="RESTRICT")
-    )
+    customer_id: Mapped[int] = tenant_reference("customers", ondelete="RESTRICT")
     date: Mapped[date] = mapped_column(Date)
     due_date: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default=InvoiceStatus.draft.value)

@@ -3,10 +3,10 @@ from __future__ import annotations
 import enum
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from workledger.kit.db import NEVER_REUSE_IDS, Base, Id, TenantOwned, tenant_indexes
+from workledger.kit.db import NEVER_REUSE_IDS, Base, TenantOwned, tenant_indexes, tenant_reference
 
 # Filterable and sortable columns, each backed by a (company_id, column) index; import_id
 # and number are covered by their unique constraints.
@@ -28,7 +28,7 @@ class Item(TenantOwned, Base):
     __table_args__ = (
         UniqueConstraint("company_id", "number"),
         UniqueConstraint("company_id", "import_id"),
-        *tenant_indexes("items", "id", *ITEM_FIELDS),
+        *tenant_indexes("items", *ITEM_FIELDS),
         NEVER_REUSE_IDS,
     )
 
@@ -40,7 +40,5 @@ class Item(TenantOwned, Base):
     purchase_price: Mapped[Decimal] = mapped_column(Numeric(14, 4), default=Decimal(0))
     tax_rate: Mapped[Decimal] = mapped_column(Numeric(6, 3), default=Decimal(0))
     #: RESTRICT: a supplier still named here cannot be deleted (422 code 3 with a reason).
-    supplier_id: Mapped[int | None] = mapped_column(
-        Id, ForeignKey("suppliers.id", ondelete="RESTRICT")
-    )
+    supplier_id: Mapped[int | None] = tenant_reference("suppliers", ondelete="RESTRICT")
     import_id: Mapped[str | None] = mapped_column(String(50))

@@ -15,7 +15,7 @@ class Supplier(TenantOwned, Base):
     __tablename__ = "suppliers"
     __table_args__ = (
         UniqueConstraint("company_id", "import_id"),
-        *tenant_indexes("suppliers", "id", *SUPPLIER_FIELDS),
+        *tenant_indexes("suppliers", *SUPPLIER_FIELDS),
         NEVER_REUSE_IDS,
     )
 

@@ -14,7 +14,12 @@ class UserRole(enum.StrEnum):
 
 
 class User(Entity, Base):
-    """A person who logs in to the pages. Staff is a flag, not a company role."""
+    """A person who logs in to the pages. Staff is a flag, not a company role.
+
+    Not a tenant table: staff belong to no company (``company_id`` NULL), a login finds
+    the user by e-mail across the installation, and ``set_user`` may move a user to
+    another company. Nothing tenant-owned refers to a user yet.
+    """
 
     __tablename__ = "users"
     __table_args__ = NEVER_REUSE_IDS

@@ -8,8 +8,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from workledger.auth.repository import CredentialRepository
 from workledger.kit.db import utcnow
-from workledger.models import ApiUser, Company, Credential, CredentialKind
+from workledger.models import ApiUser, Company, CredentialKind
 
 
 @dataclass(frozen=True)
@@ -46,18 +47,7 @@ async def active_credential(
 ) -> IssuedCredential | None:
     """The newest credential of that kind that still works (never its secret)."""
     now = utcnow()
-    row = (
-        await session.execute(
-            select(Credential.hint, Credential.login, Credential.created_at, Credential.expires_at)
-            .where(
-                Credential.company_id == company_id,
-                Credential.kind == kind,
-                Credential.revoked_at.is_(None),
-            )
-            .order_by(Credential.id.desc())
-            .limit(1)
-        )
-    ).first()
-    if row is None or (row.expires_at is not None and row.expires_at <= now):
+    credential = await CredentialRepository(session, company_id).newest_unrevoked(kind)
+    if credential is None or (credential.expires_at is not None and credential.expires_at <= now):
         return None
-    return IssuedCredential(row.hint, row.login, row.created_at)
+    return IssuedCredential(credential.hint, credential.login, credential.created_at)
