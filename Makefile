@@ -45,7 +45,10 @@ lock: $(BIN)/pip-compile
 $(BIN)/pip-compile:
 	$(MAKE) $(VENV)/.installed
 
-# Embedded default: SQLite under var/, no other service.
+# Embedded default: SQLite under var/, no other service. Development mode for all three
+# commands: plain HTTP, and without WORKLEDGER_SECRET_KEY a key kept in var/secret.key.
+# serve --dev makes WORKLEDGER_PUBLIC_URL http://127.0.0.1:$(PORT) unless it is set.
+run: export WORKLEDGER_DEV = true
 run: install
 	$(BIN)/workledger migrate
 	$(BIN)/workledger demo --first-time
