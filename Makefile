@@ -5,17 +5,50 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 SUDO   := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: install run test lint browser bench clean
+LOCK   := requirements.lock
+
+.PHONY: install lock run test lint browser bench clean
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# Exactly the lock, nothing resolved here: every package (pip and setuptools too) at its
+# locked version and hash, then the project itself without touching them. A new virtualenv
+# each time, so that a package the lock dropped does not linger; `pip check` fails when
+# pyproject.toml asks for a package the lock lacks (run `make lock`).
+$(VENV)/.installed: $(LOCK) pyproject.toml
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
+	$(BIN)/pip check
 	touch $@
 
-# Embedded default: SQLite under var/, no other service.
+# Upgrading is a deliberate commit of requirements.lock (docs/operations.md §1):
+#   make lock                   after editing pyproject.toml; every pin that still fits stays
+#   make lock UPGRADE=fastapi   that package (and what it needs) to its newest allowed version
+#   make lock UPGRADE=all       every package to its newest allowed version
+# The lock is for CPython 3.11 on Linux, the Python of the machines and CI.
+UPGRADE ?=
+ifeq ($(UPGRADE),all)
+UPGRADE_FLAGS := --upgrade
+else
+UPGRADE_FLAGS := $(foreach package,$(UPGRADE),--upgrade-package $(package))
+endif
+
+lock: $(BIN)/pip-compile
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet \
+	  --extra test --all-build-deps --allow-unsafe --generate-hashes --strip-extras \
+	  --no-emit-index-url --no-emit-find-links $(UPGRADE_FLAGS) \
+	  --output-file $(LOCK) pyproject.toml
+
+# Only when missing: a stale install is still good enough to compile a new lock with.
+$(BIN)/pip-compile:
+	$(MAKE) $(VENV)/.installed
+
+# Embedded default: SQLite under var/, no other service. Development mode for all three
+# commands: plain HTTP, and without WORKLEDGER_SECRET_KEY a key kept in var/secret.key.
+# serve --dev makes WORKLEDGER_PUBLIC_URL http://127.0.0.1:$(PORT) unless it is set.
+run: export WORKLEDGER_DEV = true
 run: install
 	$(BIN)/workledger migrate
 	$(BIN)/workledger demo --first-time

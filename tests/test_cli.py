@@ -3,8 +3,22 @@
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from subprocess import PIPE, Popen
+
+import httpx
+import pytest
 
 from tests.conftest import run_cli
+from tests.live import free_port
+from workledger.app import create_app
+from workledger.config import SecretKeyMissing
 
 
 async def test_demo_json_shape_credentials_and_rotation(cli_env, client):
@@ -108,3 +122,99 @@ def test_first_time_demo_keeps_working_credentials_and_replaces_stale_ones(cli_e
     fresh = json.loads(run_cli(env, "demo", "--first-time", "--json").stdout)
     assert fresh["company"]["company_key"] not in (first["company"]["company_key"],)
     assert json.loads(saved.read_text()) == fresh
+
+
+# --- serve: the secret key in production, the public address in development ----------
+
+
+@contextmanager
+def serving(env: dict[str, str], *args: str, cwd: Path) -> Iterator[tuple[Popen, str]]:
+    """``workledger serve ARGS`` as a process; yields it and its address once /health
+    answers, or as soon as it has exited (the caller checks why)."""
+    port = free_port()
+    process = Popen(
+        [sys.executable, "-m", "workledger.cli", "serve", "--port", str(port), *args],
+        env=env, cwd=cwd, stdout=PIPE, stderr=PIPE, text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60  # a loaded CI machine starts Python slowly
+        while process.poll() is None:
+            try:
+                if httpx.get(f"{url}/health", timeout=0.5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "the server neither started nor exited"
+            time.sleep(0.1)
+        yield process, url
+    finally:
+        if process.poll() is None:
+            process.terminate()
+        process.wait(timeout=20)
+
+
+def without(env: dict[str, str], *names: str) -> dict[str, str]:
+    return {key: value for key, value in env.items() if key not in names}
+
+
+def test_production_refuses_to_start_without_a_secret_key(cli_env, tmp_path):
+    env = without(cli_env, "WORKLEDGER_SECRET_KEY", "WORKLEDGER_DEV")
+    with serving(env, cwd=tmp_path) as (process, _url):
+        assert process.wait(timeout=20) == 1
+        message = process.stderr.read()
+    assert "WORKLEDGER_SECRET_KEY is not set" in message
+    assert "Traceback" not in message
+    assert not (tmp_path / "var").exists()  # no key was invented on this machine
+
+    # The message says how to make a key, and a server with that key starts.
+    command = re.search(r"^\s+(python3 -c .+)$", message, re.MULTILINE).group(1)
+    made = subprocess.run(command, shell=True, capture_output=True, text=True, check=True)
+    key = made.stdout.strip()
+    assert len(key) >= 64
+    with serving({**env, "WORKLEDGER_SECRET_KEY": key}, cwd=tmp_path) as (process, url):
+        assert process.poll() is None, process.stderr.read()
+        assert httpx.get(f"{url}/health").status_code == 200
+        # Production: the API answers only over HTTPS.
+        assert httpx.get(f"{url}/v1/customers").json()["code"] == "6"
+
+
+def test_create_app_in_production_refuses_without_a_secret_key(settings):
+    with pytest.raises(SecretKeyMissing, match=r"secrets\.token_urlsafe\(48\)"):
+        create_app(settings.model_copy(update={"secret_key": "", "dev": False}))
+
+
+def test_serve_dev_keeps_a_local_key_and_names_its_own_port(cli_env, tmp_path):
+    env = without(cli_env, "WORKLEDGER_SECRET_KEY", "WORKLEDGER_DEV", "WORKLEDGER_PUBLIC_URL")
+    with serving(env, "--dev", cwd=tmp_path) as (process, url):
+        assert process.poll() is None, process.stderr.read()
+        metadata = httpx.get(f"{url}/.well-known/oauth-authorization-server",
+                             headers={"Host": "evil.example"}).json()
+    assert metadata["issuer"] == url  # the port it serves on, not 8000, not the Host
+    assert metadata["token_endpoint"] == f"{url}/oauth2/token"
+    assert (tmp_path / "var" / "secret.key").exists()
+
+    # An address the caller configured is kept.
+    configured = {**env, "WORKLEDGER_PUBLIC_URL": "https://workledger.example/wl"}
+    with serving(configured, "--dev", cwd=tmp_path) as (process, url):
+        assert process.poll() is None, process.stderr.read()
+        metadata = httpx.get(f"{url}/.well-known/oauth-authorization-server").json()
+    assert metadata["issuer"] == "https://workledger.example/wl"
+    assert "Public address (WORKLEDGER_PUBLIC_URL): https://workledger.example/wl" in (
+        process.stdout.read()
+    )
+
+
+def test_demo_needs_a_secret_key_or_development_mode(cli_env, tmp_path):
+    env = {**without(cli_env, "WORKLEDGER_SECRET_KEY", "WORKLEDGER_DEV"),
+           "WORKLEDGER_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/demo.db"}
+    assert run_cli(env, "migrate", cwd=tmp_path).returncode == 0
+    refused = run_cli(env, "demo", "--json", cwd=tmp_path)
+    assert refused.returncode == 1
+    assert "WORKLEDGER_SECRET_KEY is not set" in refused.stderr
+    assert not (tmp_path / "var").exists()
+    # As `make run` runs it: development mode, a key kept in var/secret.key.
+    made = run_cli({**env, "WORKLEDGER_DEV": "true"}, "demo", "--json", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    assert json.loads(made.stdout)["company"]["company_key"].startswith("wlk_")
+    assert (tmp_path / "var" / "secret.key").exists()

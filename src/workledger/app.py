@@ -62,6 +62,8 @@ headers; 429 with `Retry-After`).
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    # First, before anything is opened: production refuses to start without the key.
+    secret_key = settings.resolved_secret_key()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -80,7 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.database = Database(settings.database_url, echo=settings.echo_sql)
-    app.state.keyring = Keyring(settings.resolved_secret_key())
+    app.state.keyring = Keyring(secret_key)
     app.state.verified_passwords = VerifiedPasswords()
     app.state.limiter = RateLimiter(
         settings.redis_url,
@@ -99,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dev=settings.dev,
         trusted_proxies=settings.trusted_proxies,
         limiter=app.state.limiter,
+        public_url=settings.public_url,
     )
 
     # Every router carries its full path ("/v1/...") and its own dependencies: included

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from workledger.config import get_settings
+from workledger.config import SecretKeyMissing, Settings, get_settings
 
 app = typer.Typer(
     help="Workledger: operations platform with a public API.",
@@ -47,6 +47,24 @@ def demo_file() -> Path | None:
     """Where ``make run`` keeps the demo credentials: beside the SQLite database."""
     path = _sqlite_path(get_settings().database_url)
     return path.with_name("demo.json") if path is not None else None
+
+
+def secret_key_or_exit(settings: Settings) -> str:
+    """The secret key, or the reason there is none and how to make one (exit 1)."""
+    try:
+        return settings.resolved_secret_key()
+    except SecretKeyMissing as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(1) from None
+
+
+def _local_url(host: str, port: int) -> str:
+    """Where a browser on this machine reaches ``serve --host HOST --port PORT``."""
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 #: Handed to uvicorn so every worker process logs the same way (access log included).
@@ -94,9 +112,17 @@ def serve(
 
     if dev:
         os.environ["WORKLEDGER_DEV"] = "true"
+        # The URLs the server makes (Link, Location, pages) name the port it listens on,
+        # unless the caller configured the address people use.
+        if not os.environ.get("WORKLEDGER_PUBLIC_URL"):
+            os.environ["WORKLEDGER_PUBLIC_URL"] = _local_url(host, port)
         get_settings.cache_clear()
-    _ensure_sqlite_dir(get_settings().database_url)
+    settings = get_settings()
+    secret_key_or_exit(settings)
+    _ensure_sqlite_dir(settings.database_url)
     typer.echo(f"Workledger on http://{host}:{port}  —  Swagger UI: http://{host}:{port}/docs")
+    if settings.public_url != _local_url(host, port):
+        typer.echo(f"Public address (WORKLEDGER_PUBLIC_URL): {settings.public_url}")
     uvicorn.run(
         "workledger.app:create_app",
         factory=True,
@@ -104,7 +130,7 @@ def serve(
         port=port,
         workers=workers,
         proxy_headers=True,
-        forwarded_allow_ips=get_settings().trusted_proxies,
+        forwarded_allow_ips=settings.trusted_proxies,
         server_header=False,
         access_log=False,  # ours (kit.edge) masks credentials; uvicorn's would not
         log_config=LOG_CONFIG,
@@ -118,7 +144,7 @@ async def _demo(saved: dict | None) -> dict:
     from workledger.kit.db import Database
 
     settings = get_settings()
-    keyring = Keyring(settings.resolved_secret_key())
+    keyring = Keyring(secret_key_or_exit(settings))
     database = Database(settings.database_url)
     try:
         async with database.session() as session:

@@ -6,11 +6,28 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 VAR_DIR = Path("var")
+
+SECRET_KEY_MISSING = """\
+WORKLEDGER_SECRET_KEY is not set, and production mode does not invent one: a key made
+up on each machine would make every stored credential unusable on the others.
+Make one, once, and give the same value to every machine and every workledger command:
+
+    python3 -c "import secrets; print(secrets.token_urlsafe(48))"
+
+    export WORKLEDGER_SECRET_KEY=...   # the output; keep it apart from database backups
+
+(Development mode, `workledger serve --dev` or WORKLEDGER_DEV=true as `make run` uses,
+keeps a key in var/secret.key instead.) See docs/operations.md, "The secret key"."""
+
+
+class SecretKeyMissing(RuntimeError):
+    """Production mode without ``WORKLEDGER_SECRET_KEY``."""
 
 
 class Settings(BaseSettings):
@@ -21,7 +38,8 @@ class Settings(BaseSettings):
     #: Shared counters (rate limits). Unset = in-process memory.
     redis_url: str | None = None
     #: Server pepper for secret digests and the key that encrypts recoverable secrets.
-    #: Unset = a random key kept in ``var/secret.key`` (fine for one machine, not a cluster).
+    #: Required in production; unset in development = a random key kept in
+    #: ``var/secret.key`` (fine for one laptop, wrong for a cluster).
     secret_key: str = ""
     #: Development mode: plain HTTP allowed. Production refuses API calls over HTTP.
     dev: bool = False
@@ -33,7 +51,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     #: Host part of generated API e-mail addresses.
     api_email_host: str = "api.workledger.local"
-    #: Base URL people and integrators reach this server at (used in e-mails).
+    #: The address people and integrators reach this server at, with any path prefix:
+    #: the start of every absolute URL the server makes (Link, Location, redirects,
+    #: pages, e-mails), never the request's Host header (kit.urls).
     public_url: str = "http://127.0.0.1:8000"
     #: Outgoing mail (API user credentials). Unset host = mail is not sent.
     smtp_host: str | None = None
@@ -63,9 +83,29 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
+    @field_validator("public_url")
+    @classmethod
+    def _absolute_url(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        try:
+            parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+            valid = (parts.scheme in ("http", "https") and parts.hostname and not parts.query
+                     and not parts.fragment and not parts.username and not parts.password)
+        except ValueError:
+            valid = False
+        if not valid:
+            raise ValueError(
+                "WORKLEDGER_PUBLIC_URL must be the absolute http(s) address of the server, "
+                "such as https://workledger.example.com or https://example.com/workledger"
+            )
+        return value.strip().rstrip("/")
+
     def resolved_secret_key(self) -> str:
+        """The secret key; in development only, a key kept in ``var/secret.key``."""
         if self.secret_key:
             return self.secret_key
+        if not self.dev:
+            raise SecretKeyMissing(SECRET_KEY_MISSING)
         return _local_secret_key()
 
 

@@ -180,7 +180,7 @@ async def tiny():
     app = FastAPI()
     install_error_handlers(app)
     app.add_middleware(
-        EdgeMiddleware, max_body_bytes=1024, dev=True, trusted_proxies=[],
+        EdgeMiddleware, max_body_bytes=1024, dev=True, trusted_proxies=[], public_url="http://t",
         limiter=RateLimiter(None),
     )
 

@@ -334,7 +334,9 @@ async def test_failed_client_checks_are_rate_limited(settings, get_code, make_ap
 
 
 async def test_over_plain_http_in_production(settings):
-    production = create_app(settings.model_copy(update={"dev": False}))
+    production = create_app(settings.model_copy(
+        update={"dev": False, "public_url": "https://as.example/workledger"}
+    ))
     transport = httpx.ASGITransport(app=production)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://as.test") as http:
@@ -342,7 +344,8 @@ async def test_over_plain_http_in_production(settings):
             assert token.status_code == 403 and token.json()["code"] == "6"
             page = await http.get("/oauth2/auth?client_id=x")
             assert page.status_code == 308
-            assert page.headers["location"] == "https://as.test/oauth2/auth?client_id=x"
+            location = "https://as.example/workledger/oauth2/auth?client_id=x"
+            assert page.headers["location"] == location  # not the Host the client sent
     finally:
         await production.state.database.dispose()
 

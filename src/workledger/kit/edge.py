@@ -3,7 +3,8 @@
 - ``X-Trace-Id`` on every response (the W3C ``traceparent`` continued, kit.trace);
 - the language of messages (``language_code``);
 - bodies over the limit refused with 413 before they are read into the app;
-- production mode refuses plain HTTP (403 code 6) unless a trusted proxy says HTTPS;
+- production mode refuses plain HTTP (403 code 6) unless a trusted proxy says HTTPS, and
+  moves pages to HTTPS on the configured address (``WORKLEDGER_PUBLIC_URL``);
 - any unhandled exception becomes a 500 problem with the traceId, never a stack trace.
 
 It is a pure ASGI middleware so that it wraps even Starlette's own error handling.
@@ -31,6 +32,7 @@ from workledger.kit.problems import (
 )
 from workledger.kit.ratelimit import SCOPE_KEY, RateLimiter, Window
 from workledger.kit.trace import new_traceparent, set_current_trace
+from workledger.kit.urls import public_url_for
 
 log = logging.getLogger("workledger.edge")
 access_log = logging.getLogger("workledger.access")
@@ -47,9 +49,10 @@ API_PREFIXES = ("/v1/", "/openapi/", "/sandbox/", "/oauth2/token")
 class EdgeMiddleware:
     def __init__(
         self, app: ASGIApp, *, max_body_bytes: int, dev: bool, trusted_proxies: list[str],
-        limiter: RateLimiter,
+        limiter: RateLimiter, public_url: str,
     ) -> None:
         self.app = app
+        self.public_url = public_url
         self.limiter = limiter
         self.max_body_bytes = max_body_bytes
         self.dev = dev
@@ -159,11 +162,9 @@ class EdgeMiddleware:
         client = (scope.get("client") or ("", 0))[0]
         if client in self.trusted_proxies and headers.get("x-forwarded-proto") == "https":
             return None
-        host = headers.get("host", "localhost")
-        query = scope.get("query_string", b"").decode("latin-1")
-        return RedirectResponse(
-            f"https://{host}{scope['path']}{'?' + query if query else ''}", status_code=308
-        )
+        # Never the Host header: the client would choose where it is sent (kit.urls).
+        target = public_url_for(self.public_url, scope).replace(scheme="https")
+        return RedirectResponse(str(target), status_code=308)
 
     async def _buffered(self, receive: Receive) -> Receive:
         """Read a body of unknown length up to the limit, then replay it to the app."""

@@ -18,7 +18,7 @@ The request's path through a resource route::
 # objects of the endpoint closures below.
 
 import re
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -40,6 +40,7 @@ from workledger.kit.problems import (
 from workledger.kit.repository import TenantRepository, rows_by_id
 from workledger.kit.rules import BusinessRule, InvalidReference, Violation
 from workledger.kit.session import Session, TransactionalRoute
+from workledger.kit.urls import public_url
 
 M = TypeVar("M")
 MAX_ID = 2**63 - 1
@@ -721,11 +722,3 @@ async def _load_parent(
     return row
 
 
-def public_url(request: Request):
-    """The request's URL on the configured public address (not the ``Host`` header)."""
-    from workledger.kit.urls import public_url as configured
-
-    return configured(request)
-
-
-Handler = Callable[..., Awaitable[Any]]

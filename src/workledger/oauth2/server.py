@@ -46,6 +46,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from workledger.auth.secrets import new_secret
+from workledger.kit.urls import public_url
 from workledger.oauth2.grants import (
     CODE_REPLAYED,
     DENIED,
@@ -120,11 +121,12 @@ def hint_for(error: OAuth2Error) -> str | None:
 
 
 def secure_uri(request: Request) -> str:
-    """The request URL as the edge admitted it. Transport security is kit.edge's job: in
-    production a plain-HTTP request never gets here (403 for /oauth2/token, a redirect
-    for pages) and in development plain HTTP is allowed on purpose; Authlib's own check
-    would otherwise refuse ``http://`` hosts that are not loopback."""
-    return str(request.url.replace(scheme="https"))
+    """The request URL as the edge admitted it, on the configured address (kit.urls), not
+    the Host header. Transport security is kit.edge's job: in production a plain-HTTP
+    request never gets here (403 for /oauth2/token, a redirect for pages) and in
+    development plain HTTP is allowed on purpose; Authlib's own check would otherwise
+    refuse ``http://`` hosts that are not loopback."""
+    return str(public_url(request).replace(scheme="https"))
 
 
 class StarlettePayload(OAuth2Payload):

@@ -24,6 +24,7 @@ from workledger.auth.administration import (
 from workledger.auth.mail import send_api_user_credentials
 from workledger.kit.problems import ValidationProblem
 from workledger.kit.session import Session
+from workledger.kit.urls import public_base
 from workledger.models import CredentialKind
 from workledger.web.common import CSRF, PageRoute, StaffUser, redirect, render
 from workledger.web.queries import active_credential, goods_owners
@@ -89,7 +90,7 @@ async def _goods_owner(
         current_admin_token=await active_credential(
             session, company.id, CredentialKind.company_admin_token
         ),
-        notice=_notice(request), base_url=request.app.state.settings.public_url.rstrip("/"),
+        notice=_notice(request), base_url=public_base(request),
         mail_configured=bool(request.app.state.settings.smtp_host),
     )
 
@@ -213,7 +214,7 @@ async def _automation(
         request, "automation.html", status=status, title="API for automation",
         users=await list_automation_users(session), errors=errors or {},
         form=form or {"username": "", "description": ""}, notice=_notice(request),
-        base_url=request.app.state.settings.public_url.rstrip("/"),
+        base_url=public_base(request),
     )
 
 

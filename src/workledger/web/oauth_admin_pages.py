@@ -15,6 +15,7 @@ from fastapi.responses import Response
 
 from workledger.kit.problems import ValidationProblem
 from workledger.kit.session import Session
+from workledger.kit.urls import public_base
 from workledger.oauth2 import clients
 from workledger.web.common import CSRF, PageRoute, StaffUser, redirect, render
 
@@ -41,9 +42,6 @@ def _form(company_name: str, name: str, logo_url: str, website_url: str, redirec
             "client_type": client_type}
 
 
-def _base_url(request: Request) -> str:
-    return request.app.state.settings.public_url.rstrip("/")
-
 
 async def _list(
     request: Request, session: Session, *, status: int = 200,
@@ -69,7 +67,7 @@ async def _detail(
     return render(
         request, "oauth_application.html", status=status, title=application.name,
         application=application, secret=secret, created=created, form=current,
-        errors=errors or {}, base_url=_base_url(request),
+        errors=errors or {}, base_url=public_base(request),
         notice=NOTICES.get(request.query_params.get("done", "")),
     )
 

@@ -24,6 +24,7 @@ from workledger.auth.administration import (
 )
 from workledger.kit.problems import ValidationProblem
 from workledger.kit.session import Session
+from workledger.kit.urls import public_base
 from workledger.models import CredentialKind, User, UserRole
 from workledger.web.common import (
     CSRF,
@@ -57,9 +58,6 @@ def _is_admin(user: User) -> bool:
     return user.role == UserRole.admin
 
 
-def _base_url(request: Request) -> str:
-    return request.app.state.settings.public_url.rstrip("/")
-
 
 @router.get("")
 async def overview(request: Request, session: Session, user: CompanyUser) -> Response:
@@ -78,7 +76,7 @@ async def api_configuration(request: Request, session: Session, user: CompanyUse
         ]
     return render(
         request, "api_configuration.html", title="API configuration", company=company,
-        key=key, can_rotate=_is_admin(user), base_url=_base_url(request),
+        key=key, can_rotate=_is_admin(user), base_url=public_base(request),
         notice=_notice(request), errors=errors,
     )
 
@@ -107,7 +105,7 @@ async def _api_settings(
     return render(
         request, "api_settings.html", title="API settings", company=company,
         current=current, new_email=email, new_key=key, can_generate=_is_admin(user),
-        base_url=_base_url(request),
+        base_url=public_base(request),
     )
 
 
@@ -137,7 +135,7 @@ async def _erp_crm(
         request, "erp_crm.html", status=status, title="ERP/CRM Overview", company=company,
         packages=ERP_PACKAGES, chosen=chosen or company.erp_package or DEFAULT_ERP_PACKAGE,
         token=token, can_save=_is_admin(user), version=CONNECTOR_VERSION,
-        base_url=_base_url(request), notice=_notice(request), errors=errors or {},
+        base_url=public_base(request), notice=_notice(request), errors=errors or {},
     )
 
 
