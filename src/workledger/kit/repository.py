@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workledger.kit.listing import ListQuery, Page
@@ -56,11 +56,33 @@ class TenantRepository(Generic[M]):
         exclusive), so a read-check-write cannot interleave with another writer."""
         statement = self.readable().where(self.model.id == object_id)
         if for_update:
-            # of=model: lock this table's row only, not the eagerly joined children.
-            statement = statement.with_for_update(of=self.model)
-            # Refresh what the identity map may hold from before the lock was taken.
+            # Lock the row alone first, then read it and its children in a statement of
+            # their own: under READ COMMITTED a statement that waited for a lock re-reads
+            # the locked row but not the rows it joined, so children loaded with the lock
+            # could be the ones a concurrent writer just replaced. populate_existing:
+            # refresh what the identity map holds from before the lock.
+            locked = await self.session.scalar(
+                self.readable().with_only_columns(self.model.id)
+                .where(self.model.id == object_id).with_for_update()
+            )
+            if locked is None:
+                return None
             statement = statement.execution_options(populate_existing=True)
         return await self._first(statement)
+
+    async def serialize(self, *key: str | int) -> None:
+        """Make concurrent transactions that pass the same ``key`` run one after the
+        other from here on (until this one ends): a transaction-scoped advisory lock on
+        PostgreSQL, for check-then-insert sequences that no row lock can cover (two POSTs
+        with one new ``import_id``). SQLite needs nothing: its writers already hold the
+        database's write lock from their first statement."""
+        if self.session.bind.dialect.name != "postgresql":
+            return
+        text_key = ":".join(str(part) for part in (self.model.__tablename__, self.company_id,
+                                                   *key))
+        await self.session.execute(
+            select(func.pg_advisory_xact_lock(func.hashtextextended(text_key, 0)))
+        )
 
     async def get(self, object_id: int, *, for_update: bool = False) -> M:
         obj = await self.get_or_none(object_id, for_update=for_update)

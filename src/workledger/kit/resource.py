@@ -189,9 +189,12 @@ class ResourceService(Generic[M]):
         """Create; or, when ``import_id`` names an existing object, update it (4.1)."""
         values = sent_values(payload)
         if values.get("import_id"):
+            # Two POSTs with one new import_id: the second waits for the first to commit,
+            # then finds and updates what it created, instead of failing on the unique key.
+            await self.repo.serialize("import_id", values["import_id"])
             existing = await self.repo.find(import_id=values["import_id"])
             if existing is not None:
-                return await self._update(existing, values)
+                return await self._update(await self.get(existing.id, for_update=True), values)
         check_read_only(values, self.read_only, None)
         missing = [name for name in self.required if name not in values]
         if missing:

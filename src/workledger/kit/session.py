@@ -14,6 +14,8 @@ from fastapi import Depends, Request, Response
 from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from workledger.kit.db import WRITE_LOCK
+
 _STATE_KEY = "db_session"
 
 
@@ -22,11 +24,23 @@ def database_for(request: Request):
     return request.scope.get("workledger.database") or request.app.state.database
 
 
+#: Methods that may write: on SQLite their transaction takes the write lock up front.
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
 async def get_session(request: Request) -> AsyncSession:
     session = request.scope.get(_STATE_KEY)
     if session is None:
-        session = database_for(request).sessions()
+        database = database_for(request)
+        session = database.sessions()
         request.scope[_STATE_KEY] = session
+        if request.method in WRITE_METHODS and database.engine.dialect.name == "sqlite":
+            # SQLite has one writer at a time. A transaction that begins deferred, reads,
+            # then writes fails with "database is locked" when another writer committed
+            # in between (its snapshot is stale), whatever the busy timeout; BEGIN
+            # IMMEDIATE takes the write lock first, so concurrent writers queue for it
+            # (up to the busy timeout) instead of failing. PostgreSQL writers lock rows.
+            await session.connection(execution_options=WRITE_LOCK)
     return session
 
 
