@@ -78,3 +78,51 @@ async def test_concurrent_posts_with_one_new_import_id_make_one_object(client, a
     found = (await client.get("/v1/customers?import_id=sync-race",
                               headers=acme.headers)).json()
     assert len(found) == 1 and len(found[0]["contacts"]) == 1
+
+
+# -- optimistic concurrency: ETag / If-Match ---------------------------------------------
+
+
+async def test_if_match_makes_read_modify_write_safe(client, acme):
+    made = await client.post("/v1/suppliers", json={"company_name": "Tagged"},
+                             headers=acme.headers)
+    url = f"/v1/suppliers/{made.json()['id']}"
+    read = await client.get(url, headers=acme.headers)
+    tag = read.headers["etag"]
+    assert tag == made.headers["etag"] and tag.startswith('"')
+    unchanged = await client.get(url, headers={**acme.headers, "If-None-Match": tag})
+    assert unchanged.status_code == 304 and unchanged.content == b""
+
+    first = await client.patch(url, json={"comment": "mine"},
+                               headers={**acme.headers, "If-Match": tag})
+    assert first.status_code == 200 and first.headers["etag"] != tag
+    # Another client still holding the old version: refused, nothing changed.
+    stale = await client.patch(url, json={"comment": "theirs"},
+                               headers={**acme.headers, "If-Match": tag})
+    assert stale.status_code == 409 and stale.json()["code"] == "7"
+    for method in ("PUT", "DELETE"):
+        refused = await client.request(method, url, json={"comment": "x"},
+                                       headers={**acme.headers, "If-Match": tag})
+        assert refused.status_code == 409, method
+    assert (await client.get(url, headers=acme.headers)).json()["comment"] == "mine"
+    # A weak tag never matches; "*" matches any version; the current tag works.
+    weak = await client.patch(url, json={"comment": "w"},
+                              headers={**acme.headers, "If-Match": f"W/{first.headers['etag']}"})
+    assert weak.status_code == 409
+    star = await client.patch(url, json={"comment": "star"},
+                              headers={**acme.headers, "If-Match": "*"})
+    assert star.status_code == 200
+    gone = await client.delete(url, headers={**acme.headers, "If-Match": star.headers["etag"]})
+    assert gone.status_code == 200
+
+
+async def test_concurrent_conditional_updates_let_one_win(client, acme):
+    made = await client.post("/v1/customers", json={"company_name": "Contended"},
+                             headers=acme.headers)
+    url = f"/v1/customers/{made.json()['id']}"
+    tag = made.headers["etag"]
+    responses = await together(*(
+        client.patch(url, json={"comment": f"writer {n}"},
+                     headers={**acme.headers, "If-Match": tag}) for n in range(WRITERS)
+    ))
+    assert statuses(responses) == [200] + [409] * (WRITERS - 1), [r.text for r in responses]

@@ -17,6 +17,7 @@ The request's path through a resource route::
 # No ``from __future__ import annotations`` here: FastAPI must see the real annotation
 # objects of the endpoint closures below.
 
+import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from workledger.kit.bulk import MAX_IDS, bulk_delete, bulk_result_model, parse_i
 from workledger.kit.listing import ListSpec, allow_parameters, language
 from workledger.kit.problems import (
     CannotDelete,
+    Conflict,
     NotFound,
     ValidationProblem,
     problem_responses,
@@ -211,10 +213,22 @@ class ResourceService(Generic[M]):
         await self.assign(obj, values, creating=True)
         return await self.repo.add(obj)
 
+    async def locked(self, object_id: int) -> M:
+        """The row to change: locked until the transaction ends, and still the version
+        the caller read when it sent ``If-Match`` (409 code 7 otherwise)."""
+        obj = await self.get(object_id, for_update=True)
+        if self.if_match is not None and "*" not in self.if_match \
+                and etag(self.resource, obj) not in self.if_match:
+            raise Conflict(
+                f"The {self.resource.names.singular} changed since it was read: If-Match "
+                "does not match its current ETag. Read it again, then retry."
+            )
+        return obj
+
     async def update(self, object_id: int, payload: BaseModel | Mapping[str, Any]) -> M:
         if self.parent is not None:
             await self.parent_service().guard(self.parent, "update")
-        obj = await self.get(object_id, for_update=True)
+        obj = await self.locked(object_id)
         return await self._update(obj, sent_values(payload))
 
     async def _update(self, obj: M, values: Mapping[str, Any]) -> M:
@@ -237,7 +251,7 @@ class ResourceService(Generic[M]):
     async def delete(self, object_id: int) -> M:
         if self.parent is not None:
             await self.parent_service().guard(self.parent, "update")
-        obj = await self.get(object_id, for_update=True)
+        obj = await self.locked(object_id)
         await self.guard(obj, "delete")
         await self.check_deletable(obj)
         try:
@@ -253,7 +267,7 @@ class ResourceService(Generic[M]):
     async def act(self, action: Action, object_id: int, payload: BaseModel | None) -> Any:
         if self.parent is not None and action.guarded:
             await self.parent_service().guard(self.parent, "update")
-        obj = await self.get(object_id, for_update=True)
+        obj = await self.locked(object_id)
         if action.guarded:
             await self.guard(obj, "update")
         result = await getattr(self, action.handler)(obj, payload)
@@ -311,6 +325,9 @@ class ResourceService(Generic[M]):
     resolved: dict[str, dict[int, Any]]
     #: Prefix of member names in errors: ``"lines[2]."`` while assigning a list item.
     where: str = ""
+    #: The entity tags of ``If-Match`` (``None``: not sent): a write applies only to the
+    #: version the caller read.
+    if_match: frozenset[str] | None = None
 
     async def assign(self, obj: M, values: Mapping[str, Any], *, creating: bool) -> None:
         apply_values(obj, values, self.fields)
@@ -388,6 +405,7 @@ class Resource:
     operations: tuple[str, ...] | None = None
     description: str = ""
     spec: ListSpec = field(init=False)
+    adapter: TypeAdapter = field(init=False)
 
     def __post_init__(self) -> None:
         filters = self.filters
@@ -396,6 +414,7 @@ class Resource:
         filters = {name: kind or filter_type(self.model, self.read, name)
                    for name, kind in filters.items()}
         object.__setattr__(self, "spec", ListSpec(self.model, filters, tuple(self.sorts)))
+        object.__setattr__(self, "adapter", TypeAdapter(self.read))
         if self.operations is None:
             chosen = OPERATIONS if self.create is not None else READ_OPERATIONS
             object.__setattr__(self, "operations", chosen)
@@ -460,6 +479,30 @@ def filter_type(model: type, read: type[BaseModel], name: str) -> Any:
     return python_type
 
 
+# -- entity tags ------------------------------------------------------------------------
+
+
+def etag_of(body: bytes) -> str:
+    """A strong entity tag of one rendered representation: equal bodies, equal tags."""
+    return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+
+
+def etag(resource: "Resource", obj: Any) -> str:
+    adapter = resource.adapter
+    return etag_of(adapter.dump_json(adapter.validate_python(obj, from_attributes=True)))
+
+
+def entity_tags(header: str | None) -> frozenset[str] | None:
+    """The tags of ``If-Match`` / ``If-None-Match``: ``*`` or quoted tags; a weak tag
+    (``W/"..."``) never matches ours, which are strong (RFC 9110 §13.1.1)."""
+    if header is None:
+        return None
+    tags = {part.strip() for part in header.split(",")}
+    return frozenset(
+        tag for tag in tags if tag == "*" or (len(tag) > 1 and tag[0] == tag[-1] == '"')
+    )
+
+
 # -- the router -------------------------------------------------------------------------
 
 
@@ -483,6 +526,17 @@ def _id_parameters(names: Iterable[str]) -> list[dict[str, Any]]:
 
 HEADER_LOCATION = {"Location": {"description": "The URL of the object created or updated",
                                 "schema": {"type": "string", "format": "uri"}}}
+HEADER_ETAG = {"ETag": {"description": "The entity tag of this version of the object: send "
+                        "it back in `If-Match` to change only that version",
+                        "schema": {"type": "string"}}}
+IF_MATCH = {"name": "If-Match", "in": "header", "required": False,
+            "schema": {"type": "string"},
+            "description": "Apply only if the object still has this `ETag` (409 code 7 "
+            "otherwise): a read-modify-write that cannot overwrite another client's change."}
+IF_NONE_MATCH = {"name": "If-None-Match", "in": "header", "required": False,
+                 "schema": {"type": "string"},
+                 "description": "Answer 304 with no body when the object still has this "
+                 "`ETag`."}
 HEADER_LIST = {
     "Link": {"description": "RFC 8288 links to the `next`, `prev`, `first` (and, with "
              "`total=true`, `last`) pages", "schema": {"type": "string"}},
@@ -510,9 +564,17 @@ def build_router(resource: Resource, prefix: str) -> APIRouter:
     only_language, only_ids = allow_parameters(), allow_parameters("ids")
     operations = resource.operations
 
-    def render(obj: Any, headers: dict[str, str] | None = None) -> Response:
+    def render(obj: Any, headers: dict[str, str] | None = None, *, tagged: bool = True,
+               request: Request | None = None) -> Response:
         body = one.dump_json(one.validate_python(obj, from_attributes=True))
-        return Response(body, media_type=JSON, headers=headers)
+        if not tagged:
+            return Response(body, media_type=JSON, headers=headers)
+        tag = etag_of(body)
+        if request is not None:
+            unchanged = entity_tags(request.headers.get("if-none-match"))
+            if unchanged and ("*" in unchanged or tag in unchanged):
+                return Response(status_code=304, headers={"ETag": tag})
+        return Response(body, media_type=JSON, headers={**(headers or {}), "ETag": tag})
 
     async def service_for(
         request: Request, session: Any, principal: Any, *, lock_parent: bool
@@ -525,7 +587,9 @@ def build_router(resource: Resource, prefix: str) -> APIRouter:
             ids = [path_id(request, name) for name in parent_params]
             parent_row = await _load_parent(request, session, principal, parent, ids,
                                             lock=lock_parent)
-        return service_class(session, principal.company_id, parent=parent_row)
+        service = service_class(session, principal.company_id, parent=parent_row)
+        service.if_match = entity_tags(request.headers.get("if-match"))
+        return service
 
     def extra(params: Iterable[str], more: list[dict[str, Any]] | None = None) -> dict:
         return {"parameters": [*_id_parameters(params), *(more or [])]}
@@ -554,14 +618,17 @@ def build_router(resource: Resource, prefix: str) -> APIRouter:
             element,
             response_model=resource.read,
             summary=f"Get {names.article} {names.singular}",
-            responses=errors_read,
+            responses={200: {"description": "The object", "headers": HEADER_ETAG},
+                       304: {"description": "Not modified: `If-None-Match` names the "
+                             "current `ETag`", "headers": HEADER_ETAG},
+                       **errors_read},
             dependencies=[only_language],
-            openapi_extra=extra(resource.path_params),
+            openapi_extra=extra(resource.path_params, [IF_NONE_MATCH]),
             operation_id=f"get_{names.snake}",
         )
         async def get_object(request: Request, session: Session, principal: reader) -> Response:
             service = await service_for(request, session, principal, lock_parent=False)
-            return render(await service.get(path_id(request, own_param)))
+            return render(await service.get(path_id(request, own_param)), request=request)
 
     if "create" in operations:
         create_model = resource.create
@@ -576,7 +643,8 @@ def build_router(resource: Resource, prefix: str) -> APIRouter:
             + (" When `import_id` names an object that exists, that object is updated "
                "instead (partial update), so a sync job can safely re-send."
                if "import_id" in create_model.model_fields else ""),
-            responses={200: {"description": "The object", "headers": HEADER_LOCATION},
+            responses={200: {"description": "The object",
+                             "headers": {**HEADER_LOCATION, **HEADER_ETAG}},
                        **errors_write},
             dependencies=[only_language],
             openapi_extra=extra(parent_params),
@@ -609,9 +677,10 @@ def build_router(resource: Resource, prefix: str) -> APIRouter:
                 f"({method}: partial, like every update)",
                 description="Only the members sent change; `null` is ignored; `\"\"` clears "
                 "a text member; a list member sent becomes the whole list.",
-                responses=errors_write,
+                responses={200: {"description": "The object", "headers": HEADER_ETAG},
+                           **errors_write},
                 dependencies=[only_language],
-                openapi_extra=extra(resource.path_params),
+                openapi_extra=extra(resource.path_params, [IF_MATCH]),
                 operation_id=f"{'replace' if method == 'PUT' else 'update'}_{names.snake}",
             )
 
@@ -622,12 +691,12 @@ def build_router(resource: Resource, prefix: str) -> APIRouter:
             summary=f"Delete {names.article} {names.singular}",
             responses=errors_write,
             dependencies=[only_language],
-            openapi_extra=extra(resource.path_params),
+            openapi_extra=extra(resource.path_params, [IF_MATCH]),
             operation_id=f"delete_{names.snake}",
         )
         async def delete_object(request: Request, session: Session, principal: writer) -> Response:
             service = await service_for(request, session, principal, lock_parent=True)
-            return render(await service.delete(path_id(request, own_param)))
+            return render(await service.delete(path_id(request, own_param)), tagged=False)
 
     if "bulk_delete" in operations:
         result_model = bulk_result_model(resource.read)
@@ -703,7 +772,7 @@ def _add_action(router, resource, action, service_for, writer, errors) -> None:
         description=(action.description + rules).strip(),
         responses=errors,
         dependencies=[allow_parameters()],
-        openapi_extra={"parameters": _id_parameters(resource.path_params)},
+        openapi_extra={"parameters": [*_id_parameters(resource.path_params), IF_MATCH]},
         operation_id=f"{action.verb.replace('-', '_')}_{names.snake}",
     )
 
