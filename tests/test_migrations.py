@@ -179,15 +179,18 @@ async def test_structural_tenancy_keeps_the_data_and_goes_back(scratch, database
     data = await rows(url)
 
     migrate(env)
-    assert await rows(url) == data
+    after = await rows(url)
+    # Later migrations may add tables (empty here); every table that was there kept its rows.
+    assert {table: after[table] for table in data} == data
+    assert all(after[table] == [] for table in set(after) - set(data))
     # The suite's database was migrated empty: both roads end at the same schema.
     assert await schema(url) == await schema(database_url)
     # A rebuilt SQLite table would restart from its highest remaining id.
     assert await insert_customer(url, ids["b"]) > ids["b_gone"]
 
-    data = await rows(url)
+    data = {table: content for table, content in (await rows(url)).items() if content}
     downgrade(env, BEFORE_TENANCY)
-    assert await rows(url) == data
+    assert {table: content for table, content in (await rows(url)).items() if content} == data
     assert await schema(url) == schema_before
     assert await insert_customer(url, ids["b"]) > ids["b_gone"] + 1
 

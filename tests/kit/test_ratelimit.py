@@ -135,7 +135,8 @@ def test_redis_shared_by_two_server_processes(cli_env, acme, redis_server):
         remaining = []
         for call in range(8):
             port = ports[call % 2]
-            response = httpx.get(f"http://127.0.0.1:{port}/v1/customers", headers=acme.headers)
+            response = httpx.get(f"http://127.0.0.1:{port}/v1/customers", headers=acme.headers,
+                                 timeout=30)
             statuses.append(response.status_code)
             remaining.append(response.headers.get("x-ratelimit-remaining"))
     finally:

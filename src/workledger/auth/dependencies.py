@@ -13,9 +13,10 @@ from fastapi.security import APIKeyHeader, HTTPBasic
 
 from workledger.auth import schemes
 from workledger.auth.principal import INVOICES, READ, WRITE, Principal
+from workledger.kit import idempotency
 from workledger.kit.problems import Forbidden, Problem, Unauthorized, ValidationProblem
 from workledger.kit.ratelimit import SCOPE_KEY
-from workledger.kit.session import Session
+from workledger.kit.session import Session, get_session
 
 #: Registered in OpenAPI so Swagger's Authorize dialog can send them. The Authorization
 #: value includes its scheme: "Key wlk_...", "Bearer wlt_...".
@@ -99,6 +100,9 @@ async def admit(request: Request, resolving: Awaitable[Principal]) -> Principal:
     limiter = request.app.state.limiter
     policy, item = limiter.item_for(f"{request.method} {route_template(request)}")
     request.scope[SCOPE_KEY] = await limiter.hit(policy, item, principal.rate_limit_key)
+    # A POST with Idempotency-Key: claimed per credential once the caller is known, or
+    # answered from the stored result (kit.idempotency).
+    await idempotency.claim(request, await get_session(request), principal.rate_limit_key)
     return principal
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
+from workledger.kit.idempotency import Replay
 from workledger.kit.problems import (
     PROBLEM_MEDIA_TYPE,
     BodyNotParsed,
@@ -117,6 +118,10 @@ def install_error_handlers(app: FastAPI) -> None:
         log.info("data error turned into 400: %s", exc.orig)
         return problem_response(ValidationProblem("A value is out of range for its field."))
 
+    async def on_replay(_request: Request, exc: Replay) -> Response:
+        return exc.response
+
+    app.add_exception_handler(Replay, on_replay)
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(HTTPException, on_http)

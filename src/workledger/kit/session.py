@@ -14,6 +14,7 @@ from fastapi import Depends, Request, Response
 from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from workledger.kit import idempotency
 from workledger.kit.db import WRITE_LOCK
 
 _STATE_KEY = "db_session"
@@ -67,10 +68,17 @@ class TransactionalRoute(APIRoute):
         async def run_in_transaction(request: Request) -> Response:
             try:
                 response = await handler(request)
+                if response.status_code < 400:
+                    session = request.scope.get(_STATE_KEY)
+                    if session is not None:
+                        await idempotency.record(request, session, response)
             except BaseException:
                 await _finish(request, commit=False)
+                await idempotency.release(request)
                 raise
             await _finish(request, commit=response.status_code < 400)
+            if response.status_code >= 400:
+                await idempotency.release(request)
             return response
 
         return run_in_transaction

@@ -9,6 +9,7 @@ from workledger.models.customers import (
     CustomerStatus,
     CustomerType,
 )
+from workledger.models.idempotency import IdempotencyKey
 from workledger.models.invoices import Invoice, InvoiceStatus
 from workledger.models.items import Item, ItemKind
 from workledger.models.oauth import OAuthAuthorizationCode, OAuthClient, OAuthToken
@@ -17,7 +18,7 @@ from workledger.models.users import User, UserRole
 
 __all__ = [
     "ApiUser", "AutomationUser", "Company", "Contact", "Credential", "CredentialKind",
-    "Customer", "CustomerStatus", "CustomerType", "Invoice", "InvoiceStatus", "Item",
-    "ItemKind", "OAuthAuthorizationCode", "OAuthClient", "OAuthToken", "Supplier", "User",
-    "UserRole",
+    "Customer", "CustomerStatus", "CustomerType", "IdempotencyKey", "Invoice",
+    "InvoiceStatus", "Item", "ItemKind", "OAuthAuthorizationCode", "OAuthClient",
+    "OAuthToken", "Supplier", "User", "UserRole",
 ]
