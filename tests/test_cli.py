@@ -218,3 +218,23 @@ def test_demo_needs_a_secret_key_or_development_mode(cli_env, tmp_path):
     assert made.returncode == 0, made.stderr
     assert json.loads(made.stdout)["company"]["company_key"].startswith("wlk_")
     assert (tmp_path / "var" / "secret.key").exists()
+
+
+def test_demo_json_redirected_onto_its_own_file_stays_whole(cli_env, tmp_path):
+    """`demo --json > var/demo.json` where the CLI keeps its own copy: one JSON object,
+    not two writers' output interleaved."""
+    import subprocess
+    import sys
+
+    env = {**cli_env, "WORKLEDGER_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/run.db"}
+    assert run_cli(env, "migrate", cwd=tmp_path).returncode == 0
+    target = tmp_path / "demo.json"  # the CLI's own file, beside the database
+    for _ in range(2):  # the second run reads the file the first redirect wrote
+        with target.open("w") as out:
+            result = subprocess.run([sys.executable, "-m", "workledger.cli", "demo", "--json",
+                                     "--first-time"], env=env, cwd=tmp_path, stdout=out,
+                                    stderr=subprocess.PIPE, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        data = json.loads(target.read_text())
+        assert data["company"]["company_key"].startswith("wlk_")
+    assert not list(tmp_path.glob(".demo.json.*.tmp"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -155,6 +156,24 @@ async def _demo(saved: dict | None) -> dict:
         await database.dispose()
 
 
+def _is_stdout(path: Path) -> bool:
+    """Whether our standard output is that file (``demo --json > var/demo.json``): the
+    caller's redirect then holds the credentials, and writing beside it would corrupt it."""
+    try:
+        return os.path.samestat(os.fstat(sys.stdout.fileno()), os.stat(path))
+    except (OSError, ValueError):
+        return False
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Readers see the old file or the new one, never half of it; secrets stay 0600."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(text)
+    os.replace(temporary, path)
+
+
 @app.command()
 def demo(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
@@ -165,12 +184,14 @@ def demo(
     """Create the demo data when absent (rotating its secrets when present) and print them."""
     path = demo_file()
     saved = None
-    if first_time and path is not None and path.exists():
-        saved = json.loads(path.read_text())
+    if first_time and path is not None and path.exists() and not _is_stdout(path):
+        try:
+            saved = json.loads(path.read_text())
+        except ValueError:  # a half-written or foreign file: make the demo anew
+            saved = None
     data = asyncio.run(_demo(saved))
-    if path is not None and data is not saved:
-        path.write_text(json.dumps(data, indent=2))
-        path.chmod(0o600)
+    if path is not None and data is not saved and not _is_stdout(path):
+        _write_atomically(path, json.dumps(data, indent=2))
     if as_json:
         typer.echo(json.dumps(data))
         return
