@@ -176,6 +176,32 @@ async def test_without_redis_the_api_answers_and_sign_in_stays_closed(settings, 
     assert api_user.status_code == 200  # an API password check is an API call: it goes on
 
 
+async def test_without_redis_api_passwords_are_limited_by_the_process(settings, acme,
+                                                                     redis_server, caplog):
+    """Never open for guessing: with the store gone, failed API-user passwords are counted
+    in the process, and past the per-username limit even the right password waits."""
+    from tests.auth.conftest import PASSWORD, basic
+    from workledger.auth.administration import create_api_user
+
+    app, client = await limited_client(settings, redis_url=redis_server["url"],
+                                       rate_limit_login="3/15 minutes")
+    username = f"WSIguess{os.getpid()}"
+    async with app.state.database.session() as session:
+        await create_api_user(session, acme.id, username=username, password=PASSWORD,
+                              email="", integration_system="Shopify")
+    async with client:
+        redis_server["process"].kill()
+        redis_server["process"].wait()
+        with caplog.at_level("WARNING", logger="workledger.ratelimit"):
+            guesses = [(await client.get("/v1/customers", headers=basic(username, f"g{n}")))
+                       .status_code for n in range(4)]
+            right = await client.get("/v1/customers", headers=basic(username, PASSWORD))
+    await app.state.database.dispose()
+    assert guesses == [401, 401, 401, 429]
+    assert right.status_code == 429 and right.json()["code"] == "4"
+    assert any("own counters" in r.getMessage() for r in caplog.records)
+
+
 async def test_failures_from_one_address_do_not_lock_the_username_everywhere(settings, acme):
     """A stranger failing from one address locks that address out of the username,
     not the integration that signs in from another one."""

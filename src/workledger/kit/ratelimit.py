@@ -126,10 +126,17 @@ class RateLimiter:
 
 
 class LoginGuard:
-    """Failed credential checks, per address and per username (closed when unsure)."""
+    """Failed credential checks, per address and per username (closed when unsure).
+
+    When the shared store cannot be reached, sign-ins (token endpoint, pages) are
+    refused, and API password checks (API users, automation users) are counted in this
+    process instead: an integration keeps working, and guessing stays limited — per
+    worker rather than for the whole installation, until the store is back."""
 
     def __init__(self, limiter: RateLimiter) -> None:
         self.limiter = limiter
+        self.fallback = FixedWindowRateLimiter(MemoryStorage())
+        self._last_fallback_warning = 0.0
 
     def _buckets(self, address: str, username: str):
         # A username is locked from one address after a few failures, and from everywhere
@@ -154,6 +161,7 @@ class LoginGuard:
             except Exception as error:  # noqa: BLE001
                 self.limiter._warn(error)
                 if not closed_when_unsure:
+                    await self._check_in_process(address, username)
                     return
                 raise RateLimited(
                     "Sign-in is paused: the rate limit store cannot be reached.",
@@ -169,3 +177,16 @@ class LoginGuard:
                 await self.limiter.strategy.hit(item, policy, identifier)
             except Exception as error:  # noqa: BLE001
                 self.limiter._warn(error)
+                await self.fallback.hit(item, policy, identifier)
+
+    async def _check_in_process(self, address: str, username: str) -> None:
+        now = time.monotonic()
+        if now - self._last_fallback_warning > 60:
+            self._last_fallback_warning = now
+            log.warning("rate limit store unreachable: API password checks are limited by "
+                        "this process's own counters until it is back")
+        for item, policy, identifier in self._buckets(address, username):
+            if not await self.fallback.test(item, policy, identifier):
+                stats = await self.fallback.get_window_stats(item, policy, identifier)
+                raise Window(policy, item.amount, 0, stats.reset_time,
+                             item.get_expiry()).exceeded()
