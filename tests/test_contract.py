@@ -31,12 +31,13 @@ async def example_order(api: Api) -> str:
 async def example_order_body(api: Api, n: int) -> dict:
     item = await api.create("/v1/items", await factories.item(api, 300 + n))
     return {"name": f"Order {n:03d}", "import_id": f"order-{n:03d}",
-            "lines": [{"item_id": item["id"], "quantity": n}]}
+            "lines": [{"item_id": item["id"], "supplier_id": item["supplier_id"], "quantity": n}]}
 
 
 async def example_line_body(api: Api, n: int) -> dict:
     item = await api.create("/v1/items", await factories.item(api, 400 + n))
-    return {"item_id": item["id"], "quantity": n, "description": f"Line {n:03d}"}
+    return {"item_id": item["id"], "supplier_id": item["supplier_id"], "quantity": n,
+            "description": f"Line {n:03d}"}
 
 
 CASES = [
