@@ -3,7 +3,12 @@ its external id. CRUD, filters, sorts and tenancy run from the contract kit."""
 
 from __future__ import annotations
 
+import pytest
+from sqlalchemy import insert as insert_statement
+from sqlalchemy.exc import IntegrityError
+
 from workledger.kit.i18n import NORWEGIAN
+from workledger.models import CompanyLink, Customer, Supplier
 
 
 async def post(client, tenant, url, body, **params):
@@ -117,3 +122,30 @@ async def test_contact_links_are_unique_and_name_a_contact(client, acme, other):
     assert unknown.status_code == 422
     assert unknown.json()["violations"] == [{"memberNames": ["contact_id"],
                                              "errorMessage": "Invalid Contact Id"}]
+
+
+# -- what the database itself refuses ------------------------------------------------------
+
+
+async def insert(app, model, **values) -> int:
+    async with app.state.database.engine.begin() as connection:
+        return await connection.scalar(insert_statement(model).values(**values)
+                                       .returning(model.id))
+
+
+async def test_the_database_keeps_a_link_to_its_type_and_company(app, acme, other):
+    """Rows written past every service check: the check constraint and the composite
+    foreign keys still hold."""
+    mine = await insert(app, Supplier, company_id=acme.id, company_name="Mine")
+    theirs = await insert(app, Supplier, company_id=other.id, company_name="Theirs")
+    customer = await insert(app, Customer, company_id=acme.id, company_name="Buyer")
+    link = {"company_id": acme.id, "external_id": "S-1"}
+
+    for wrong in ({"link_type": "customer", "supplier_id": mine},
+                  {"link_type": "supplier", "supplier_id": mine, "customer_id": customer},
+                  {"link_type": "supplier"},
+                  {"link_type": "other", "supplier_id": mine},
+                  {"link_type": "supplier", "supplier_id": theirs}):
+        with pytest.raises(IntegrityError):
+            await insert(app, CompanyLink, **link, **wrong)
+    await insert(app, CompanyLink, **link, link_type="supplier", supplier_id=mine)
