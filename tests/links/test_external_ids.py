@@ -177,3 +177,28 @@ async def test_external_ids_resolve_in_one_query_per_link_table(example_client, 
 
     assert selects("company_links") == 1, statements
     assert selects("suppliers") == 1, statements
+
+
+def test_a_reference_taking_external_ids_needs_the_member_in_its_schemas():
+    """The declaration fails at import, not when a caller first sends the member."""
+    from pydantic import BaseModel
+
+    from workledger.items.repository import ItemRepository
+    from workledger.items.schemas import Item as ItemRead
+    from workledger.kit.resource import Names, Reference, Resource, ResourceService
+    from workledger.links.external import SUPPLIER_LINK
+    from workledger.models import Item, Supplier
+
+    class Without(BaseModel):
+        supplier_id: int | None = None
+
+    class Service(ResourceService):
+        repository = ItemRepository
+
+    with pytest.raises(TypeError, match="supplier_external_id"):
+        Resource(names=Names("thing", "things"), model=Item, read=ItemRead, create=Without,
+                 update=Without, service=Service, reader=None,
+                 references=(Reference("supplier_id", Supplier, external=SUPPLIER_LINK),))
+    assert Reference("supplier_id", Supplier, external=SUPPLIER_LINK).external_member == (
+        "supplier_external_id")
+    assert Reference("supplier_id", Supplier).external_member is None

@@ -19,8 +19,6 @@ WORKFLOWS = Resource(
     filters=("id", "type", "created_at", "updated_at"),
     sorts=("id", "type", "created_at", "updated_at"),
     list_fields=(ListField("statuses"),),
-    description="Each company's order and order-line workflows: ordered statuses named in "
-    "five languages.",
 )
 
 router = WORKFLOWS.router()
