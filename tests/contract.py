@@ -49,8 +49,8 @@ class Api:
 @dataclass
 class Case:
     resource: Resource
-    #: A valid create body for the n-th object (or, for a read-only resource, a function
-    #: that stores the n-th row and answers its JSON).
+    #: A valid create body for the n-th object (or, for a resource without create, a
+    #: function that stores or finds the n-th row and answers its JSON).
     factory: Factory
     #: A valid partial update, and what the object reads like after it (a subset).
     update: dict[str, Any] = field(default_factory=dict)
@@ -58,14 +58,21 @@ class Case:
     parent: Callable[[Api], Awaitable[str]] | None = None
     #: Which client serves it ("app": Workledger's; "example": the kit's example app).
     app: str = "app"
+    #: How many distinct objects the factory can make, when that is limited: a resource
+    #: whose rows come with the company (two workflows) answers the n-th of them.
+    rows: int | None = None
 
     @property
     def name(self) -> str:
         return self.resource.names.plural
 
     @property
-    def read_only(self) -> bool:
-        return "create" not in self.resource.operations
+    def creatable(self) -> bool:
+        return "create" in self.resource.operations
+
+    def numbers(self, *wanted: int) -> tuple[int, ...]:
+        """Those of ``wanted`` the factory can make (see ``rows``)."""
+        return tuple(n for n in wanted if self.rows is None or n <= self.rows)
 
     async def collection(self, api: Api) -> str:
         if self.parent is None:
@@ -74,7 +81,7 @@ class Case:
 
     async def make(self, api: Api, n: int, collection: str | None = None) -> dict[str, Any]:
         """The n-th object, made as a caller makes it; answers its JSON."""
-        if self.read_only:
+        if not self.creatable:
             return await self.factory(api, n)
         target = collection or await self.collection(api)
         return await api.create(target, await self.factory(api, n))

@@ -54,3 +54,37 @@ async def invoice(api: Api, n: int) -> dict[str, Any]:
         await session.flush()
         invoice_id = row.id
     return await api.read(f"/v1/invoices/{invoice_id}")
+
+
+async def company_link(api: Api, n: int) -> dict[str, Any]:
+    """Odd n: a customer link; even n: a supplier link."""
+    if n % 2:
+        made = await api.create("/v1/customers", await customer(api, 500 + n))
+        return {"link_type": "customer", "external_id": f"EXT-{n:03d}", "customer_id": made["id"]}
+    made = await api.create("/v1/suppliers", await supplier(api, 500 + n))
+    return {"link_type": "supplier", "external_id": f"EXT-{n:03d}", "supplier_id": made["id"]}
+
+
+async def contact_link(api: Api, n: int) -> dict[str, Any]:
+    made = await api.create("/v1/customers", await customer(api, 600 + n))
+    return {"external_id": f"CONTACT-{n:03d}", "contact_id": made["contacts"][0]["id"]}
+
+
+async def employee(api: Api, n: int) -> dict[str, Any]:
+    return {"number": f"E-{n:03d}", "first_name": f"First {n:03d}", "last_name": f"Last {n:03d}",
+            "email": f"e{n:03d}@example.com", "phone_number": f"+47 {n:08d}",
+            "active": n % 2 == 1, "import_id": f"emp-{n:03d}"}
+
+
+async def warehouse(api: Api, n: int) -> dict[str, Any]:
+    return {"code": f"WH-{n:03d}", "name": f"Warehouse {n:03d}", "import_id": f"wh-{n:03d}"}
+
+
+WORKFLOW_TYPES = ("order", "order_line")
+
+
+async def workflow(api: Api, n: int) -> dict[str, Any]:
+    """Every company has its two workflows from the start: the n-th of them (n ≤ 2)."""
+    found = await api.read("/v1/workflows", type=WORKFLOW_TYPES[n - 1])
+    assert len(found) == 1, found
+    return found[0]

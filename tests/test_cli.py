@@ -53,6 +53,24 @@ async def test_demo_json_shape_credentials_and_rotation(cli_env, client):
     other_view = await client.get(f"/v1/customers/{my_customers[0]['id']}", headers=theirs)
     assert other_view.status_code == 404
 
+    async def listed(path: str) -> list[dict]:
+        response = await client.get(path, headers=mine)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    # The reference data of the domain: workflows and MAIN as every company has them,
+    # and the demo's own employees, second warehouse and links.
+    assert [w["type"] for w in await listed("/v1/workflows")] == ["order", "order_line"]
+    assert [w["code"] for w in await listed("/v1/warehouses")] == ["MAIN", "VAN-1"]
+    assert [e["number"] for e in await listed("/v1/employees")] == ["100", "101"]
+    links = await listed("/v1/company-links")
+    assert [(link["link_type"], link["external_id"]) for link in links] == [
+        ("customer", "CRM-C-1001"), ("supplier", "ERP-S-2001")]
+    assert links[0]["customer_id"] in {c["id"] for c in my_customers}
+    [contact_link] = await listed("/v1/contact-links")
+    contacts = {contact["id"] for c in my_customers for contact in c["contacts"]}
+    assert contact_link["contact_id"] in contacts
+
     # Every credential in the demo works the documented way.
     company = data["company"]
     via_api_key = await client.get("/v1/customers", auth=(company["api_email"],

@@ -159,6 +159,11 @@ async def schema(url: str) -> dict[str, dict]:
         await engine.dispose()
 
 
+def only(found: dict, tables) -> dict:
+    """``found`` restricted to the tables named by ``tables`` (its keys)."""
+    return {name: value for name, value in found.items() if name in tables}
+
+
 async def insert_customer(url: str, company_id: int) -> int:
     engine = make_engine(url)
     try:
@@ -179,18 +184,17 @@ async def test_structural_tenancy_keeps_the_data_and_goes_back(scratch, database
     data = await rows(url)
 
     migrate(env)
-    after = await rows(url)
-    # Later migrations may add tables (empty here); every table that was there kept its rows.
-    assert {table: after[table] for table in data} == data
-    assert all(after[table] == [] for table in set(after) - set(data))
+    # Later revisions add tables (and fill some for existing companies, see
+    # test_existing_companies_get_their_reference_data); the rows that were there stay.
+    assert only(await rows(url), data) == data
     # The suite's database was migrated empty: both roads end at the same schema.
     assert await schema(url) == await schema(database_url)
     # A rebuilt SQLite table would restart from its highest remaining id.
     assert await insert_customer(url, ids["b"]) > ids["b_gone"]
 
-    data = {table: content for table, content in (await rows(url)).items() if content}
+    data = only(await rows(url), schema_before)
     downgrade(env, BEFORE_TENANCY)
-    assert {table: content for table, content in (await rows(url)).items() if content} == data
+    assert await rows(url) == data
     assert await schema(url) == schema_before
     assert await insert_customer(url, ids["b"]) > ids["b_gone"] + 1
 
@@ -220,3 +224,66 @@ async def test_a_reference_into_another_company_stops_the_upgrade(scratch):
     finally:
         await engine.dispose()
     assert "contacts [" in result.stderr and "of another company" in result.stderr
+
+
+BEFORE_REFERENCE_DATA = "0003"
+
+
+async def reference_data(url: str, company_ids: list[int]) -> dict[int, dict]:
+    """Per company: its workflows (type → statuses as (position, names, is_final)) and
+    its warehouses (code, name, is_default)."""
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as c:
+            found: dict[int, dict] = {}
+            for company_id in company_ids:
+                workflows = {}
+                for workflow_id, workflow_type in await c.execute(text(
+                    "SELECT id, type FROM workflows WHERE company_id = :c ORDER BY id"
+                ), {"c": company_id}):
+                    workflows[workflow_type] = [tuple(row) for row in await c.execute(text(
+                        "SELECT position, name_nb, name_en, name_sv, name_da, name_es, is_final "
+                        "FROM workflow_statuses WHERE workflow_id = :w ORDER BY position"
+                    ), {"w": workflow_id})]
+                warehouses = [tuple(row) for row in await c.execute(text(
+                    "SELECT code, name, is_default FROM warehouses WHERE company_id = :c"
+                ), {"c": company_id})]
+                found[company_id] = {"workflows": workflows, "warehouses": warehouses}
+            return found
+    finally:
+        await engine.dispose()
+
+
+async def test_existing_companies_get_their_reference_data(scratch, database_url, migrated):
+    """Revision 0004 gives every existing company what create_company gives a new one:
+    the order and order_line workflows with the default statuses, and MAIN."""
+    from workledger.companies.service import create_company
+    from workledger.kit.db import Database
+
+    env, url = scratch
+    migrate(env, BEFORE_REFERENCE_DATA)
+    schema_before = await schema(url)
+    ids = await fill(url)
+    data = await rows(url)
+
+    migrate(env)
+    assert only(await rows(url), data) == data
+    assert await schema(url) == await schema(database_url)
+    database = Database(url)
+    try:
+        async with database.session() as session:
+            new = (await create_company(session, "new", api_access=False)).id
+    finally:
+        await database.dispose()
+    found = await reference_data(url, [ids["a"], ids["b"], new])
+    # The migration's frozen copy of the defaults is what a new company gets today.
+    assert found[ids["a"]] == found[ids["b"]] == found[new]
+    assert list(found[new]["workflows"]) == ["order", "order_line"]
+    assert [status[2] for status in found[new]["workflows"]["order"]] == [
+        "New", "Confirmed", "In progress", "Completed"]
+    assert found[new]["warehouses"] == [("MAIN", "Main warehouse", True)]
+
+    data = only(await rows(url), schema_before)
+    downgrade(env, BEFORE_REFERENCE_DATA)
+    assert await schema(url) == schema_before
+    assert await rows(url) == data

@@ -44,6 +44,8 @@ COMPARING_METHODS = {
 KNOWN_REPOSITORIES = {
     "kit/repository.py", "auth/repository.py", "customers/repository.py",
     "items/repository.py", "suppliers/repository.py", "invoices/repository.py",
+    "links/repository.py", "workflows/repository.py", "employees/repository.py",
+    "warehouses/repository.py",
 }
 
 

@@ -25,7 +25,10 @@ from playwright.async_api import (
 from tests.live import chromium, serve_in_thread
 from workledger.app import create_app
 
-TIMEOUT_MS = 10_000
+# Swagger UI renders every operation of the document before the first one shows; with
+# a few dozen resources on a busy two-core machine that took 9-14 s (measured while the
+# reference-data resources were added), so 10 s failed without anything being wrong.
+TIMEOUT_MS = 30_000
 LIST_CUSTOMERS = "#operations-Customers-list_customers"
 
 

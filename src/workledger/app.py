@@ -24,6 +24,7 @@ from workledger.connector.endpoints import TAG as CONNECTOR_TAG
 from workledger.connector.endpoints import TAG_DESCRIPTION as CONNECTOR_DESCRIPTION
 from workledger.connector.endpoints import router as connector_router
 from workledger.customers.endpoints import router as customers_router
+from workledger.employees.endpoints import router as employees_router
 from workledger.invoices.endpoints import router as invoices_router
 from workledger.items.endpoints import router as items_router
 from workledger.kit.db import Database
@@ -31,14 +32,18 @@ from workledger.kit.edge import EdgeMiddleware
 from workledger.kit.errors import install_error_handlers
 from workledger.kit.openapi import install_openapi, operation_id
 from workledger.kit.ratelimit import LoginGuard, RateLimiter
+from workledger.links.endpoints import company_links_router, contact_links_router
 from workledger.oauth2.endpoints import router as oauth2_router
 from workledger.suppliers.endpoints import router as suppliers_router
+from workledger.warehouses.endpoints import router as warehouses_router
 from workledger.web import install_web
+from workledger.workflows.endpoints import router as workflows_router
 
 SWAGGER_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 
 DESCRIPTION = """
-The Workledger API: customers, suppliers, items and invoices, the company's own
+The Workledger API: customers, suppliers, items, your own ids for them (company and
+contact links), workflows, employees, warehouses and invoices, the company's own
 management endpoints, the automation API and the connector face for ERP/CRM packages.
 
 **Authentication.** Click *Authorize* and use one of: the company key *with its scheme*
@@ -107,7 +112,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Every router carries its full path ("/v1/...") and its own dependencies: included
     # without a prefix, a route's ``path`` is its whole template (rate-limit keys, walks).
     for router in (account_router, customers_router, suppliers_router, items_router,
-                   invoices_router, company_router, automation_router):
+                   company_links_router, contact_links_router, workflows_router,
+                   employees_router, warehouses_router, invoices_router, company_router,
+                   automation_router):
         app.include_router(router)
     app.include_router(connector_router)
     app.include_router(oauth2_router)

@@ -1,5 +1,7 @@
 """Demo data: two companies (so isolation can be shown), a staff user and an OAuth
-application.
+application. Each company has, besides what every company starts with (its workflows
+and the MAIN warehouse), customers, a supplier, items, invoices, employees, a second
+warehouse and links from the caller's own ids to a customer, a supplier and a contact.
 
 ``workledger demo`` creates it when absent and rotates its secrets when present, then
 prints the credentials. Scripts and tests rely on the JSON shape.
@@ -22,13 +24,18 @@ from workledger.companies.service import create_company, find_company, set_user
 from workledger.models import (
     ApiUser,
     AutomationUser,
+    CompanyLink,
     Contact,
+    ContactLink,
     CredentialKind,
     Customer,
+    Employee,
     Invoice,
     Item,
+    LinkType,
     Supplier,
     UserRole,
+    Warehouse,
 )
 from workledger.oauth2 import clients as oauth_clients
 
@@ -177,6 +184,20 @@ async def _sample_data(session: AsyncSession, company_id: int, name: str) -> Non
         Customer(company_id=company_id, type=2, first_name="Jane", last_name="Doe"),
     ])
     await session.flush()
+    # The caller's own ids, as an ERP would keep them (seed 000 "Company links").
+    session.add_all([
+        CompanyLink(company_id=company_id, link_type=LinkType.customer.value,
+                    external_id="CRM-C-1001", customer_id=billed.id),
+        CompanyLink(company_id=company_id, link_type=LinkType.supplier.value,
+                    external_id="ERP-S-2001", supplier_id=supplier.id),
+        ContactLink(company_id=company_id, external_id="CRM-P-3001",
+                    contact_id=billed.contacts[0].id),
+        Employee(company_id=company_id, number="100", first_name="Kari", last_name="Nordmann",
+                 email=f"kari@{short.lower()}.example", phone_number="+47 912 34 567"),
+        Employee(company_id=company_id, number="101", first_name="Ola", last_name="Hansen",
+                 email=f"ola@{short.lower()}.example", phone_number="+47 987 65 432"),
+        Warehouse(company_id=company_id, code="VAN-1", name=f"{short} service van 1"),
+    ])
     for number, day, amount, status in (("1001", 3, "1250", "paid"), ("1002", 17, "480", "sent")):
         net = Decimal(amount)
         session.add(Invoice(

@@ -1,6 +1,7 @@
 """A small internal resource that exercises what the kit offers the domain before the
 domain exists: a parent ("example order") with a list field and a nested resource
-("example lines", each naming a real item), an action with a state rule, and an editable
+("example lines", each naming a real item and, optionally, a supplier by id or by the
+caller's external id), an action with a state rule, and an editable
 guard that every write path runs. Its tables live on their own metadata, created by the
 test fixture: they are not part of Workledger's schema or migrations."""
 
@@ -28,8 +29,9 @@ from workledger.kit.resource import (
 from workledger.kit.rules import OrderDelivered, OrderInPreparation
 from workledger.kit.schemas import ReadModel, WriteModel
 from workledger.kit.states import StateTable
-from workledger.kit.types import ImportId, ObjectRef, text
-from workledger.models import Item
+from workledger.kit.types import ExternalId, ImportId, ObjectRef, text
+from workledger.links.external import SUPPLIER_LINK
+from workledger.models import Item, Supplier
 
 
 class ExampleBase(DeclarativeBase):
@@ -61,6 +63,7 @@ class ExampleLine(Entity, ExampleBase):
     company_id: Mapped[int] = mapped_column(Id, index=True)
     order_id: Mapped[int] = mapped_column(Id)
     item_id: Mapped[int] = mapped_column(Id)
+    supplier_id: Mapped[int | None] = mapped_column(Id)
     quantity: Mapped[int] = mapped_column(Integer, default=1)
     description: Mapped[str] = mapped_column(String(200), default="")
 
@@ -77,6 +80,8 @@ ORDER_STATES = StateTable(
 
 class LineWrite(WriteModel):
     item_id: ObjectRef | None = None
+    supplier_id: ObjectRef | None = None
+    supplier_external_id: ExternalId | None = None
     quantity: int | None = Field(None, ge=1, le=1000)
     description: text(200) | None = None
 
@@ -84,6 +89,7 @@ class LineWrite(WriteModel):
 class Line(ReadModel):
     order_id: int
     item_id: int
+    supplier_id: int | None
     quantity: int
     description: str
 
@@ -117,7 +123,8 @@ class LineRepository(TenantRepository[ExampleLine]):
     model = ExampleLine
 
 
-LINE_REFERENCES = (Reference("item_id", Item),)
+LINE_REFERENCES = (Reference("item_id", Item),
+                   Reference("supplier_id", Supplier, external=SUPPLIER_LINK))
 
 
 class LineService(ResourceService[ExampleLine]):

@@ -8,12 +8,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from workledger.auth.credentials import revoke_all
 from workledger.auth.passwords import hash_password
 from workledger.models import Company, CredentialKind, User, UserRole
+from workledger.warehouses.service import create_default_warehouse
+from workledger.workflows.service import create_default_workflows
 
 
 async def create_company(session: AsyncSession, name: str, *, api_access: bool) -> Company:
+    """A new company with what every company has from the start (DESIGN §7.1): its
+    ``order`` and ``order_line`` workflows and its default warehouse ``MAIN``. Migration
+    0004 gave the same to the companies that existed before."""
     company = Company(name=name, api_access=api_access)
     session.add(company)
     await session.flush()
+    await create_default_workflows(session, company.id)
+    await create_default_warehouse(session, company.id)
     return company
 
 

@@ -4,6 +4,7 @@ from workledger.auth.dependencies import Reader, Writer
 from workledger.items import schemas
 from workledger.items.service import ItemService
 from workledger.kit.resource import Names, Reference, Resource
+from workledger.links.external import SUPPLIER_LINK
 from workledger.models import Item, Supplier
 
 ITEMS = Resource(
@@ -19,7 +20,7 @@ ITEMS = Resource(
              "import_id", "created_at", "updated_at"),
     sorts=("id", "number", "name", "kind", "sales_price", "purchase_price", "created_at",
            "updated_at"),
-    references=(Reference("supplier_id", Supplier),),
+    references=(Reference("supplier_id", Supplier, external=SUPPLIER_LINK),),
 )
 
 router = ITEMS.router()

@@ -5,7 +5,15 @@ from typing import Literal
 from pydantic import ConfigDict, Field
 
 from workledger.kit.schemas import ReadModel, WriteModel
-from workledger.kit.types import ImportId, Money, MoneyOut, ObjectRef, Percentage, text
+from workledger.kit.types import (
+    ExternalId,
+    ImportId,
+    Money,
+    MoneyOut,
+    ObjectRef,
+    Percentage,
+    text,
+)
 from workledger.models.items import ItemKind
 
 Kind = Literal[tuple(k.value for k in ItemKind)]  # type: ignore[valid-type]
@@ -24,6 +32,11 @@ class ItemUpdate(WriteModel):
     purchase_price: Money | None = None
     tax_rate: Percentage | None = Field(None, description="Percent, 0-100")
     supplier_id: ObjectRef | None = Field(None, description="Default supplier")
+    supplier_external_id: ExternalId | None = Field(
+        None, description="The default supplier by your own id: the `external_id` of a "
+        "supplier link (`/v1/company-links`). With `supplier_id` too, both must name the "
+        "same supplier."
+    )
     import_id: ImportId | None = None
 
 

@@ -119,3 +119,17 @@ async def rows_by_id(session: AsyncSession, company_id: int, model: type, ids: s
         return {}
     statement = select(model).where(model.company_id == company_id, model.id.in_(ids))
     return {row.id: row for row in (await session.scalars(statement)).all()}
+
+
+async def rows_by_external_id(
+    session: AsyncSession, company_id: int, model: type, external_ids: set[str],
+    key: str = "external_id",
+) -> list:
+    """The rows of the link table ``model`` in this company whose ``key`` column is one
+    of ``external_ids``: one query however many (a link table may hold one external id
+    once per link type, so the caller picks the row of the type it needs)."""
+    if not external_ids:
+        return []
+    column = getattr(model, key)
+    statement = select(model).where(model.company_id == company_id, column.in_(external_ids))
+    return list((await session.scalars(statement)).all())

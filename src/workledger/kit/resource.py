@@ -39,7 +39,7 @@ from workledger.kit.problems import (
     ValidationProblem,
     problem_responses,
 )
-from workledger.kit.repository import TenantRepository, rows_by_id
+from workledger.kit.repository import TenantRepository, rows_by_external_id, rows_by_id
 from workledger.kit.rules import BusinessRule, InvalidReference, Violation
 from workledger.kit.session import Session, TransactionalRoute
 from workledger.kit.urls import public_url
@@ -104,18 +104,59 @@ class Parent:
 
 
 @dataclass(frozen=True)
+class LinkSpec:
+    """Where an external id finds the row it stands for: a table of the company's links
+    (seed 000 "Company links", "Contact links") whose ``key`` column holds the caller's id
+    and whose ``column`` holds ours.
+
+    ``LinkSpec(CompanyLink, "supplier_id", noun="supplier", where=(("link_type",
+    "supplier"),))``: only links of that type count, as the seed requires ("make sure the
+    external ID exists in the company links with the correct link type"). ``noun`` words
+    the violation: "No supplier link with external id 'X'.". Declared once per kind of
+    link (``workledger.links.external``) and named by every :class:`Reference` that
+    accepts it."""
+
+    model: type
+    column: str
+    noun: str
+    where: tuple[tuple[str, Any], ...] = ()
+    key: str = "external_id"
+
+    def matches(self, row: Any, external_id: str) -> bool:
+        return getattr(row, self.key) == external_id and all(
+            getattr(row, name) == value for name, value in self.where
+        )
+
+
+@dataclass(frozen=True)
 class Reference:
     """A member that names another row of the same company (``supplier_id`` → Supplier).
 
     The kit resolves every reference of a body in one query per referenced table, list
     items included, before the service assigns anything; a missing row is a business rule
-    (422 code 30) naming the member (``lines[2].item_id``)."""
+    (422 code 30) naming the member (``lines[2].item_id``).
+
+    With ``external`` the body may name the row by the caller's own id instead
+    (DESIGN §7): ``supplier_external_id`` beside ``supplier_id`` (the member's name with
+    ``_id`` → ``_external_id``; the write schemas declare it, ``kit.types.ExternalId``).
+    It is resolved through the link table in the same pass (one query per link table) and
+    replaced in the body by the id it names, so ``assign`` only ever sees ids. An external
+    id with no link of the right type is 422 code 30 naming the external member
+    (``no_link``); both members sent, naming different rows, is a 400 naming both."""
 
     member: str
     model: type
     #: The violation's catalogued message id (kit.rules); default ``invalid_reference``
     #: ("Invalid Supplier Id", "Invalid Item Id").
     message: tuple[str, ...] = ()
+    external: LinkSpec | None = None
+
+    @property
+    def external_member(self) -> str | None:
+        """``supplier_id`` → ``supplier_external_id``; ``None`` without ``external``."""
+        if self.external is None:
+            return None
+        return f"{self.member.removesuffix('_id')}_external_id"
 
 
 @dataclass(frozen=True)
@@ -343,30 +384,35 @@ class ResourceService(Generic[M]):
 
 
 async def resolve_references(
-    session: Any, company_id: int, resource: "Resource", values: Mapping[str, Any]
+    session: Any, company_id: int, resource: "Resource", values: dict[str, Any]
 ) -> dict[str, dict[int, Any]]:
-    """Load every row a body refers to, one query per referenced table, list items
-    included; 422 code 30 naming each member whose id is not one of this company's."""
-    wanted: dict[type, set[int]] = {}
-    places: list[tuple[Reference, str, int]] = []
-    for reference in resource.references:
-        value = values.get(reference.member)
-        if isinstance(value, int):
-            places.append((reference, reference.member, value))
+    """Load every row a body refers to, one query per referenced table (and per link
+    table), list items included; 422 code 30 naming each member whose id or external id
+    is not one of this company's, 400 naming both members where an id and an external id
+    disagree. Each external id is replaced in ``values`` (and in its list item) by the id
+    it names. Answers ``{member: {id: row}}``."""
+    # (reference, the member's path prefix, the mapping that holds it)
+    holders: list[tuple[Reference, str, Any]] = [(r, "", values) for r in resource.references]
     for list_field in resource.list_fields:
         for index, item in enumerate(values.get(list_field.member) or ()):
-            item_values = sent_values(item)
             for reference in list_field.references:
-                value = item_values.get(reference.member)
-                if isinstance(value, int):
-                    places.append(
-                        (reference, f"{list_field.member}[{index}].{reference.member}", value)
-                    )
-    for reference, _member, value in places:
+                holders.append((reference, f"{list_field.member}[{index}].", item))
+
+    violations: list[Violation] = []
+    linked = await _resolve_external_ids(session, company_id, holders, violations)
+    places: list[tuple[Reference, str, int]] = []
+    for reference, prefix, holder in holders:
+        value = _member(holder, reference.member)
+        if isinstance(value, int) and not isinstance(value, bool):
+            path = f"{prefix}{reference.member}"
+            # Named by its external id: a missing row is reported under that member.
+            places.append((reference, linked.get(path, path), value))
+    wanted: dict[type, set[int]] = {}
+    for reference, _member_path, value in places:
         wanted.setdefault(reference.model, set()).add(value)
     found = {model: await rows_by_id(session, company_id, model, ids)
              for model, ids in wanted.items()}
-    violations = [
+    violations += [
         Violation(member, *reference.message)
         for reference, member, value in places
         if value not in found[reference.model]
@@ -374,9 +420,74 @@ async def resolve_references(
     if violations:
         raise InvalidReference(*violations)
     resolved: dict[str, dict[int, Any]] = {}
-    for reference, _member, value in places:
+    for reference, _member_path, value in places:
         resolved.setdefault(reference.member, {})[value] = found[reference.model][value]
     return resolved
+
+
+async def _resolve_external_ids(
+    session: Any, company_id: int, holders: list[tuple[Reference, str, Any]],
+    violations: list[Violation],
+) -> dict[str, str]:
+    """Replace each external id in ``holders`` by the id its link names (one query per
+    link table); append a violation for each that has no link. Answers the id members
+    that came from an external id: ``{"lines[0].supplier_id":
+    "lines[0].supplier_external_id"}``."""
+    wanted: dict[tuple[type, str], set[str]] = {}
+    sent: list[tuple[Reference, str, Any, str]] = []
+    for reference, prefix, holder in holders:
+        if reference.external is None:
+            continue
+        external_id = _member(holder, reference.external_member)
+        if isinstance(external_id, str):
+            sent.append((reference, prefix, holder, external_id))
+            spec = reference.external
+            wanted.setdefault((spec.model, spec.key), set()).add(external_id)
+    if not sent:
+        return {}
+    links = {(model, key): await rows_by_external_id(session, company_id, model, ids, key)
+             for (model, key), ids in wanted.items()}
+    errors: dict[str, list[str]] = {}
+    linked: dict[str, str] = {}
+    for reference, prefix, holder, external_id in sent:
+        spec, external_member = reference.external, reference.external_member
+        candidates = links[(spec.model, spec.key)]
+        link = next((row for row in candidates if spec.matches(row, external_id)), None)
+        if link is None:
+            violations.append(Violation(f"{prefix}{external_member}", "no_link",
+                                        link_type=spec.noun, external_id=external_id))
+            continue
+        target = getattr(link, spec.column)
+        given = _member(holder, reference.member)
+        if given is not None and given != target:
+            errors[f"{prefix}{reference.member}"] = [
+                f"{reference.member} {given} is not the {spec.noun} that "
+                f"{external_member} '{external_id}' names: send one of the two"
+            ]
+            errors[f"{prefix}{external_member}"] = [
+                f"{external_member} '{external_id}' names {spec.noun} {target}, "
+                f"not {reference.member} {given}"
+            ]
+            continue
+        _set_member(holder, reference.member, target)
+        linked[f"{prefix}{reference.member}"] = f"{prefix}{external_member}"
+    if errors:
+        raise ValidationProblem("An id and an external id name different objects.",
+                                errors=errors)
+    return linked
+
+
+def _member(holder: Any, name: str) -> Any:
+    if isinstance(holder, BaseModel):
+        return getattr(holder, name, None)
+    return holder.get(name) if isinstance(holder, Mapping) else None
+
+
+def _set_member(holder: Any, name: str, value: Any) -> None:
+    if isinstance(holder, BaseModel):
+        setattr(holder, name, value)  # marks it as set: sent_values() sees it
+    else:
+        holder[name] = value
 
 
 # -- the declaration --------------------------------------------------------------------
@@ -421,6 +532,12 @@ class Resource:
         unknown = set(self.operations) - set(OPERATIONS)
         if unknown:
             raise ValueError(f"{self.names.plural}: unknown operations {unknown}")
+        for schema in (self.create, self.update):
+            missing = [r.external_member for r in self.references
+                       if r.external and schema and r.external_member not in schema.model_fields]
+            if missing:
+                raise TypeError(f"{self.names.plural}: {schema.__name__} must declare "
+                                f"{missing} (their references accept external ids)")
         self.service.resource = self
         if "fields" not in vars(self.service):
             self.service.fields = editable_fields(self)
@@ -459,7 +576,9 @@ def editable_fields(resource: Resource) -> tuple[str, ...]:
     if schema is None:
         return ()
     skip = {*READ_ONLY_DEFAULT, *resource.service.read_only,
-            *(f.member for f in resource.list_fields)}
+            *(f.member for f in resource.list_fields),
+            # Resolved into the id member before assign (resolve_references).
+            *(r.external_member for r in resource.references if r.external)}
     return tuple(name for name in schema.model_fields if name not in skip)
 
 

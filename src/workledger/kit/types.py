@@ -64,3 +64,12 @@ def int_choice(*values: int) -> type[int]:
 
 #: A path id for hand-written routes (resource routes check theirs in kit.resource).
 ObjectId = Annotated[int, Path(ge=1, le=MAX_ID, description="The object's id")]
+
+#: The caller's own id for a row, resolved through the company's links
+#: (``customer_external_id``, ``supplier_external_id``, ``contact_external_id``).
+ExternalId = Annotated[
+    StrictStr,
+    StringConstraints(min_length=1, max_length=50),
+    Field(description="Your own id for the object, as in your company or contact links; "
+          "instead of the id, or with the same id"),
+]
