@@ -144,7 +144,7 @@ class ListSpec:
                 text = rest
             else:
                 op, text = "eq", clause
-            value = _filter_value(python_type, text, bounds)
+            value = _filter_value(python_type, text)
             if value is _INVALID:
                 errors.setdefault(name, []).append(
                     f"'{text}' is not a valid {_type_name(python_type)}"
@@ -278,7 +278,7 @@ def _adapter(python_type: Any) -> TypeAdapter:
     return _ADAPTERS[python_type]
 
 
-def _filter_value(python_type: Any, text: str, bounds: Bounds) -> Any:
+def _filter_value(python_type: Any, text: str) -> Any:
     """The value of one condition, or ``_INVALID``. Numbers are read by the ASCII gates
     (pydantic, like ``int()`` and ``Decimal()``, also reads " 1", "1.0", "1_0" and "١");
     the rest by the type's pydantic validator."""
