@@ -111,6 +111,8 @@ def serve(
     """Serve the API (production rules unless --dev)."""
     import uvicorn
 
+    from workledger.kit.protocol import PROTOCOL_PATH
+
     if dev:
         os.environ["WORKLEDGER_DEV"] = "true"
         # The URLs the server makes (Link, Location, pages) name the port it listens on,
@@ -135,6 +137,7 @@ def serve(
         server_header=False,
         access_log=False,  # ours (kit.edge) masks credentials; uvicorn's would not
         log_config=LOG_CONFIG,
+        http=PROTOCOL_PATH,  # uvicorn's own 400s as problem documents (kit.protocol)
     )
 
 

@@ -139,6 +139,8 @@ async def endpoint_answers(client, c: dict[str, Any]) -> list[tuple[Call, httpx.
         call("get", "/openapi/1/GetCompany/"),
         call("get", "/openapi/1/GetCompany/", params={"token": "wlc_wrong"}),
         call("get", "/openapi/1/GetCompany/", params={"token": c["off_connector"]}),
+        call("get", "/openapi/1/GetCompany/",
+             params=[("token", c["connector"]), ("token", c["connector"])]),
     ]
     return [(each, await send(client, each)) for each in calls]
 

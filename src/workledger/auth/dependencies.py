@@ -14,6 +14,7 @@ from fastapi.security import APIKeyHeader, HTTPBasic
 from workledger.auth import schemes
 from workledger.auth.principal import INVOICES, READ, WRITE, Principal
 from workledger.kit import idempotency
+from workledger.kit.gates import credential_fault
 from workledger.kit.problems import Forbidden, Problem, Unauthorized, ValidationProblem
 from workledger.kit.ratelimit import SCOPE_KEY
 from workledger.kit.session import Session, get_session
@@ -58,12 +59,27 @@ admin_header = APIKeyHeader(
 )
 
 
+async def credential_header(request: Request, name: str, challenge: str) -> str | None:
+    """The one value of a credential header, through the header gate (kit.gates): sent
+    once, printable ASCII. Anything else is a 401 before any credential is looked up,
+    counted against the address like any credential that fails."""
+    values = request.headers.getlist(name)
+    fault = credential_fault(values, name)
+    if fault:
+        await count_against_address(request)
+        raise Unauthorized(f"Malformed credentials: {fault}",
+                           headers={"WWW-Authenticate": challenge})
+    return values[0] if values else None
+
+
 async def current_principal(
     request: Request,
     session: Session,
-    authorization: Annotated[str | None, Security(authorization_header)] = None,
+    _authorization: Annotated[str | None, Security(authorization_header)] = None,
     _basic: Annotated[object, Security(basic_auth)] = None,
 ) -> Principal:
+    # Read here, not from the parameter: FastAPI hands over the first of several headers.
+    authorization = await credential_header(request, "Authorization", ANY_CHALLENGE)
     if not authorization or not authorization.strip():
         raise Unauthorized(
             "Missing token: send 'Authorization: Key <company key>', a Bearer token or "
@@ -157,8 +173,9 @@ AutomationCaller = Annotated[Principal, Depends(_automation_caller)]
 async def _company_admin(
     request: Request,
     session: Session,
-    token: Annotated[str | None, Security(admin_header)] = None,
+    _token: Annotated[str | None, Security(admin_header)] = None,
 ) -> Principal:
+    token = await credential_header(request, "X-API-Authorization", 'Key realm="workledger"')
     if not token or not token.strip():
         raise Unauthorized("Missing X-API-Authorization: send the company admin token.")
     return await admit(request, schemes.resolve_company_admin(request, session, token.strip()))

@@ -15,10 +15,12 @@ from workledger.auth.administration import (
     issue_session_token,
 )
 from workledger.auth.dependencies import (
+    ANY_CHALLENGE,
     admin_header,
     admit,
     authorization_header,
     basic_auth,
+    credential_header,
     current_principal,
 )
 from workledger.auth.principal import Principal
@@ -109,15 +111,18 @@ class Me(BaseModel):
 async def _any_principal(
     request: Request,
     session: Session,
-    authorization: Annotated[str | None, Security(authorization_header)] = None,
-    admin_token: Annotated[str | None, Security(admin_header)] = None,
+    _authorization: Annotated[str | None, Security(authorization_header)] = None,
+    _admin_token: Annotated[str | None, Security(admin_header)] = None,
     _basic: Annotated[object, Security(basic_auth)] = None,
 ) -> Principal:
+    authorization = await credential_header(request, "Authorization", ANY_CHALLENGE)
+    admin_token = await credential_header(request, "X-API-Authorization",
+                                          'Key realm="workledger"')
     if admin_token and not authorization:
         return await admit(
             request, schemes.resolve_company_admin(request, session, admin_token.strip())
         )
-    return await current_principal(request, session, authorization)
+    return await current_principal(request, session)
 
 
 @router.get(

@@ -8,7 +8,6 @@ argon2 only when the verified-password cache misses (DESIGN §5).
 from __future__ import annotations
 
 import base64
-import binascii
 
 from fastapi import Request
 from sqlalchemy import select
@@ -18,6 +17,7 @@ from workledger.auth.passwords import spend_verification_time, verify_password
 from workledger.auth.principal import ALL_PERMISSIONS, INVOICES, READ, WRITE, Principal
 from workledger.auth.secrets import PREFIXES
 from workledger.kit.db import utcnow
+from workledger.kit.gates import MAX_ID, query_int, text_fault
 from workledger.kit.problems import Forbidden, NotFound, Unauthorized, ValidationProblem
 from workledger.models import (
     ApiUser,
@@ -123,10 +123,11 @@ async def _oauth_access_token(request: Request, session: AsyncSession, token: st
 async def resolve_basic(request: Request, session: AsyncSession, encoded: str) -> Principal:
     try:
         decoded = base64.b64decode(encoded, validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # not base64 (binascii.Error), not UTF-8, not ASCII
         raise Unauthorized(MALFORMED_BASIC) from None
     login, separator, password = decoded.partition(":")
-    if not separator or not login:
+    # The login is looked up in the database: a NUL in it must never get there.
+    if not separator or not login or text_fault(decoded):
         raise Unauthorized(MALFORMED_BASIC) from None
     if login.startswith("api_") and "@" in login:
         return await _api_key(request, session, login, password)
@@ -220,12 +221,14 @@ async def _automation_user(request: Request, session: AsyncSession, login: str, 
 
 async def _chosen_company(request: Request, session: AsyncSession) -> int | None:
     """The company an automation user acts on, from ``X-Company-Id`` (if sent)."""
-    raw = request.headers.get("x-company-id")
-    if raw is None:
+    values = request.headers.getlist("x-company-id")
+    if not values:
         return None
-    if not raw.strip().isdigit() or len(raw.strip()) > 18:
-        raise ValidationProblem.single("X-Company-Id", "X-Company-Id must be a company id")
-    company_id = int(raw)
+    company_id = query_int(values[0].strip(), minimum=1, maximum=MAX_ID)
+    if len(values) > 1 or company_id is None:
+        raise ValidationProblem.single(
+            "X-Company-Id", "X-Company-Id must be one company id, in ASCII digits"
+        )
     if await session.scalar(select(Company.id).where(Company.id == company_id)) is None:
         raise NotFound(f"No company with id {company_id}.")
     return company_id

@@ -47,7 +47,7 @@ RPC functions for ERP/CRM packages at `/openapi/<version>/<function>/?token=<tok
 **The token** is the company's connector token (page *Settings → Start → ERP/CRM*:
 choose your software package and press *Save*; the token then shows and never changes).
 It travels as the `token` query parameter on every call, POST too. A missing or wrong
-token answers 401 with messages `["unauthorized"]`.
+token answers 401 with messages `["unauthorized"]`; a token sent twice answers 400.
 
 **Every answer** is the envelope `{"code", "messages", "response"}`: `code` is 200 on
 success and the HTTP status otherwise, `messages` says what went wrong, `response` is
@@ -139,7 +139,10 @@ async def versions() -> JSONResponse:
 
 
 async def call(version: str, function: str, request: Request, session: Session):
-    token = request.query_params.get("token")
+    tokens = request.query_params.getlist("token")
+    if len(tokens) > 1:  # Starlette would keep the last one; which was meant is unknown
+        return envelope(400, ["token may be sent once"])
+    token = tokens[0] if tokens else None
     if not token:
         return envelope(401, ["unauthorized"])
     try:
@@ -202,6 +205,9 @@ def function_responses() -> dict[int | str, dict[str, Any]]:
     return {
         200: {"description": "The function's result in the envelope",
               "headers": CACHE_CONTROL},
+        400: {"model": ConnectorError, "headers": CACHE_CONTROL,
+              "description": "`token` was sent more than once: messages "
+              "`[\"token may be sent once\"]`"},
         401: {"model": ConnectorError, "headers": CACHE_CONTROL,
               "description": "The token is missing, unknown or revoked: messages "
               "`[\"unauthorized\"]`"},

@@ -11,22 +11,80 @@
 
 from __future__ import annotations
 
+import email.message
+import json
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic_core import PydanticCustomError
 
-from workledger.kit.problems import ValidationProblem
+from workledger.kit.gates import value_fault
+from workledger.kit.problems import BodyNotParsed, ValidationProblem
 
 T = TypeVar("T")
 
 
 class InputModel(BaseModel):
-    """Base of every request body: unknown members are silently ignored."""
+    """Base of every request body: unknown members are silently ignored, and every member
+    of every subclass passes the input gates (kit.gates): no NUL or lone surrogate in
+    text, integers within 64 bits, date-times that stay in range in UTC. A member that
+    fails is a 400 naming it, on both databases alike."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        # Nested InputModels (list items) ran this on their own members already.
+        if value is None or isinstance(value, BaseModel):
+            return value
+        fault = value_fault(value)
+        if fault:
+            raise PydanticCustomError("storable", fault)
+        return value
+
+
+def is_json_media_type(content_type: str | None) -> bool:
+    """FastAPI's own rule for a body it reads as JSON: ``application/json`` or any
+    ``application/*+json``, parameters ignored."""
+    if not content_type:
+        return False
+    message = email.message.Message()
+    message["content-type"] = content_type
+    subtype = message.get_content_subtype()
+    return message.get_content_maintype() == "application" and (
+        subtype == "json" or subtype.endswith("+json")
+    )
+
+
+def _not_a_constant(name: str) -> Any:
+    raise BodyNotParsed(f"The body is not valid JSON: {name} is not a JSON value.")
+
+
+def parse_json_body(raw: bytes) -> Any:
+    """The body gate: JSON text as RFC 8259 defines it, or 400 code 5.
+
+    Python's ``json.loads`` on bytes also guesses UTF-16 and UTF-32, accepts ``NaN`` and
+    ``Infinity``, and fails on deep nesting with a ``RecursionError``; each of those is
+    "not JSON" here. A JSON syntax error is re-raised as it is, so that the framework
+    reports its position (kit.errors turns it into code 5 too)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BodyNotParsed(
+            f"The body is not valid UTF-8 (byte {error.start}); JSON must be sent as UTF-8."
+        ) from None
+    try:
+        return json.loads(text.removeprefix("\ufeff"), parse_constant=_not_a_constant)
+    except RecursionError:
+        raise BodyNotParsed("The body nests arrays or objects too deeply.") from None
+    except json.JSONDecodeError:
+        raise
+    except ValueError as error:  # an integer of more than 4300 digits
+        raise BodyNotParsed(f"The body is not valid JSON: {error}.") from None
 
 
 def sent_values(payload: BaseModel | Mapping[str, Any]) -> dict[str, Any]:

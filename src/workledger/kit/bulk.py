@@ -13,21 +13,26 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from workledger.kit.gates import MAX_ID, query_int
 from workledger.kit.problems import Problem, ValidationProblem
 
 MAX_IDS = 50
-_IDS = re.compile(r"^[0-9]+(,[0-9]+)*$")
+_IDS = re.compile(r"[0-9]+(,[0-9]+)*")
 
 
 def parse_ids(raw: str | None) -> list[int]:
     if raw is None or raw == "":
         raise ValidationProblem.single("ids", "ids is required: comma-separated integer ids")
-    if not _IDS.match(raw):
+    # fullmatch: "$" would also accept a trailing newline.
+    if not _IDS.fullmatch(raw):
         raise ValidationProblem.single("ids", "ids accepts only integers separated by commas")
-    ids = [int(part) for part in raw.split(",")]
-    if len(ids) > MAX_IDS:
+    parts = raw.split(",")
+    if len(parts) > MAX_IDS:
         raise ValidationProblem.single("ids", f"at most {MAX_IDS} ids at a time")
-    return list(dict.fromkeys(ids))  # the same id twice is deleted once
+    ids = [query_int(part, minimum=0, maximum=MAX_ID) for part in parts]
+    if None in ids:
+        raise ValidationProblem.single("ids", f"an id is at most {MAX_ID}")
+    return list(dict.fromkeys(ids))  # type: ignore[arg-type]  # the same id twice: once
 
 
 async def bulk_delete(

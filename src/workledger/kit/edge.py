@@ -5,7 +5,9 @@
 - bodies over the limit refused with 413 before they are read into the app;
 - production mode refuses plain HTTP (403 code 6) unless a trusted proxy says HTTPS, and
   moves pages to HTTPS on the configured address (``WORKLEDGER_PUBLIC_URL``);
-- any unhandled exception becomes a 500 problem with the traceId, never a stack trace.
+- any unhandled exception becomes a 500 problem with the traceId, never a stack trace;
+- ``HEAD`` is answered wherever ``GET`` is (RFC 9110 §9.3.2): the request runs as a
+  ``GET`` and the answer leaves without its body.
 
 It is a pure ASGI middleware so that it wraps even Starlette's own error handling.
 """
@@ -21,6 +23,7 @@ from starlette.responses import RedirectResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from workledger.kit.errors import problem_response
+from workledger.kit.gates import query_int
 from workledger.kit.i18n import ENGLISH, current_language, parse_language
 from workledger.kit.problems import (
     BodyNotParsed,
@@ -63,7 +66,9 @@ class EdgeMiddleware:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        traceparent = new_traceparent(headers.get("traceparent"))
+        # Several traceparent fields combine into one list value (RFC 9110 §5.3), which
+        # is not a valid traceparent: a new trace starts.
+        traceparent = new_traceparent(", ".join(headers.getlist("traceparent")) or None)
         set_current_trace(traceparent)
         language = ENGLISH
         for key, value in parse_qsl(scope.get("query_string", b"").decode("latin-1")):
@@ -74,9 +79,15 @@ class EdgeMiddleware:
         started = False
         status = 500
         began = time.perf_counter()
+        head = scope["method"] == "HEAD"
+        if head:
+            # Routes declare GET only; FastAPI does not add HEAD as Starlette's Route does.
+            scope["method"] = "GET"
 
         async def send_with_trace(message: Message) -> None:
             nonlocal started, status
+            if head and message["type"] == "http.response.body":
+                message = {**message, "body": b""}
             if message["type"] == "http.response.start":
                 started = True
                 status = message["status"]
@@ -122,6 +133,8 @@ class EdgeMiddleware:
                 InternalError(f"Quote trace id {traceparent} when you contact support.")
             )(scope, receive, send_with_trace)
         finally:
+            if head:
+                scope["method"] = "HEAD"
             if access_log.isEnabledFor(logging.INFO):
                 access_log.info(
                     '%s "%s %s" %s %.1fms trace=%s',
@@ -142,7 +155,7 @@ class EdgeMiddleware:
     def _refusal(self, scope: Scope, headers: Headers) -> Problem | None:
         length = headers.get("content-length")
         if length is not None:
-            if not length.isdigit():
+            if query_int(length, minimum=0, maximum=2**63 - 1) is None:
                 return BodyNotParsed("Content-Length is not a number.")
             if int(length) > self.max_body_bytes:
                 return PayloadTooLarge(f"The body may be at most {self.max_body_bytes} bytes.")

@@ -9,7 +9,9 @@ from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
+from workledger.kit.body import is_json_media_type
 from workledger.kit.idempotency import Replay
 from workledger.kit.problems import (
     PROBLEM_MEDIA_TYPE,
@@ -71,16 +73,44 @@ def validation_problem(request: Request, exc: RequestValidationError) -> Problem
                 f"The body is not valid JSON: {error.get('ctx', {}).get('error', 'parse error')}."
             )
         if loc == ("body",):
-            content_type = request.headers.get("content-type", "")
             if error.get("type") == "missing":
                 return BodyNotParsed("The request needs a JSON object as its body.")
-            if content_type and "json" not in content_type:
+            # Not sent as JSON (no Content-Type, or another one): FastAPI handed the raw
+            # bytes to the model. Only a body that was read as JSON and is not an object
+            # (an array, a string) is a wrong type, code 3.
+            if not is_json_media_type(request.headers.get("content-type")):
                 return BodyNotParsed("Send the body as JSON with Content-Type: application/json.")
             errors.setdefault("body", []).append("The body must be a JSON object.")
             continue
         message = error.get("msg", "Invalid value").removeprefix("Value error, ")
         errors.setdefault(_member(loc), []).append(message)
     return ValidationProblem("One or more members are not valid.", errors=errors)
+
+
+#: Methods an Allow header can name; HEAD is answered wherever GET is (kit.edge).
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path. Starlette's 405 names only the
+    methods of the first route whose path matched (``GET`` for ``PUT /v1/customers``,
+    although POST and DELETE are served there too)."""
+    allowed = []
+    for method in METHODS:
+        probe = {"type": "http", "method": "GET" if method == "HEAD" else method,
+                 "path": request.scope["path"], "root_path": request.scope.get("root_path", ""),
+                 "headers": [], "query_string": b""}
+        if any(route.matches(probe)[0] == Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return ", ".join(allowed)
+
+
+def body_problem(exc: HTTPException) -> Problem:
+    """FastAPI answers 400 only when it cannot read the body; the gate's own problem
+    (kit.body.parse_json_body, a form field) is its cause when a gate refused it."""
+    if isinstance(exc.__cause__, Problem):
+        return exc.__cause__
+    return BodyNotParsed(f"The body could not be read: {exc.detail}.".replace("..", "."))
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -90,12 +120,16 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_validation(request: Request, exc: RequestValidationError) -> Response:
         return problem_response(validation_problem(request, exc))
 
-    async def on_http(_request: Request, exc: HTTPException) -> Response:
+    async def on_http(request: Request, exc: HTTPException) -> Response:
         problem: Problem
+        headers = dict(exc.headers or {})
         if exc.status_code == 404:
             problem = NotFound("No such endpoint.")
         elif exc.status_code == 405:
             problem = MethodNotAllowed("The method is not allowed on this endpoint.")
+            headers["Allow"] = allowed_methods(request)
+        elif exc.status_code == 400:
+            problem = body_problem(exc)
         elif exc.status_code == 401:
             problem = Unauthorized(str(exc.detail))
         elif exc.status_code == 403:
@@ -105,8 +139,7 @@ def install_error_handlers(app: FastAPI) -> None:
         else:
             problem = ValidationProblem(str(exc.detail))
         response = problem_response(problem)
-        if exc.headers:
-            response.headers.update(exc.headers)
+        response.headers.update(headers)
         return response
 
     async def on_integrity(_request: Request, exc: IntegrityError) -> Response:

@@ -115,8 +115,8 @@ def parse_language(raw: str | None) -> int | None:
     """The language for a raw ``language_code`` value, or ``None`` if it is not one."""
     if raw is None:
         return ENGLISH
-    try:
-        code = int(raw)
-    except ValueError:
+    # ASCII digits only: int() would also read " 1" and "١" (an Arabic-Indic one).
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 2:
         return None
+    code = int(raw)
     return code if code in LANGUAGE_CODES else None

@@ -10,26 +10,41 @@ string strictly (an unknown parameter, sort field, operator or a badly typed val
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any, Literal, get_args, get_origin
 
 from fastapi import Depends, Query
-from pydantic import Field, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import URL
 from starlette.requests import Request
 
+from workledger.kit.gates import (
+    INT64,
+    MAX_CONDITIONS,
+    Bounds,
+    column_bounds,
+    plain_decimal,
+    query_int,
+    repeated,
+    text_fault,
+)
 from workledger.kit.i18n import LANGUAGE_CODES, parse_language
 from workledger.kit.problems import ValidationProblem
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 500
+#: The last page one may ask for. The offset, (page - 1) * per_page, must fit the
+#: databases' 64-bit OFFSET; no table here comes near 10^9 pages.
+MAX_PAGE = 1_000_000_000
 OPERATORS = ("lt", "lte", "gt", "gte", "eq", "not")
-#: Parameters every listing understands, besides the declared filter fields.
+#: Parameters every listing understands, besides the declared filter fields. Each takes
+#: one value: sent twice, it is a 400 (Starlette would keep the last one silently).
+#: Filters may repeat: ``date=gte:2026-01-01&date=lte:2026-03-31`` is two conditions.
 COMMON_PARAMETERS = ("page", "per_page", "sort", "total", "language_code")
 
 
@@ -45,11 +60,17 @@ class ListSpec:
     filters: Mapping[str, Any]  # field name → Python type of its values
     sorts: Sequence[str]
     extra_parameters: Sequence[str] = field(default_factory=tuple)
+    #: What each filter's column can hold (kit.gates); read from the model's columns
+    #: unless given. A value outside is a 400, never a database error.
+    bounds: Mapping[str, Bounds] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         clash = set(self.filters) & {*COMMON_PARAMETERS, *self.extra_parameters}
         if clash:
             raise ValueError(f"filter fields {clash} clash with listing parameters")
+        derived = {name: _column_bounds(self.model, name, kind)
+                   for name, kind in self.filters.items()}
+        object.__setattr__(self, "bounds", {**derived, **self.bounds})
 
     @property
     def allowed_parameters(self) -> tuple[str, ...]:
@@ -65,14 +86,23 @@ class ListSpec:
                     f"Unknown query parameter '{name}'. Allowed: "
                     + ", ".join(self.allowed_parameters)
                 ]
-        page = _positive_int(params, "page", 1, None, errors)
+        errors.update(repeated(params.multi_items(), COMMON_PARAMETERS))
+        page = _positive_int(params, "page", 1, MAX_PAGE, errors)
         per_page = _positive_int(params, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE, errors)
         want_total = _boolean(params, "total", errors)
         order = self._parse_sort(params.get("sort"), errors)
+        sent = {name: [c for raw in params.getlist(name) for c in raw.split(" AND ")]
+                for name in self.filters if name in params}
+        count = sum(map(len, sent.values()))
+        if count > MAX_CONDITIONS:
+            # Refused before any is parsed: SQLite cannot nest ~1000 conditions.
+            message = (f"At most {MAX_CONDITIONS} filter conditions per request; "
+                       f"this one has {count}")
+            errors.update({name: [message] for name in sent})
+            sent = {}
         conditions: list[ColumnElement[bool]] = []
-        for name, python_type in self.filters.items():
-            for raw in params.getlist(name):
-                conditions.extend(self._parse_filter(name, python_type, raw, errors))
+        for name, clauses in sent.items():
+            conditions.extend(self._parse_filter(name, self.filters[name], clauses, errors))
         if errors:
             raise ValidationProblem("The query string is not valid.", errors=errors)
         return ListQuery(self, page, per_page, want_total, order, conditions)
@@ -91,6 +121,10 @@ class ListSpec:
                         f"Cannot sort by '{name}'. Allowed: {', '.join(self.sorts)}"
                     )
                     continue
+                if name in fields_seen:
+                    # Also what bounds ORDER BY: SQLite refuses more than 2000 terms.
+                    errors.setdefault("sort", []).append(f"'{name}' is named twice")
+                    continue
                 column = getattr(self.model, name)
                 order.append(column.desc() if descending else column.asc())
                 fields_seen.add(name)
@@ -99,22 +133,27 @@ class ListSpec:
         return order
 
     def _parse_filter(
-        self, name: str, python_type: Any, raw: str, errors: dict[str, list[str]]
+        self, name: str, python_type: Any, clauses: list[str], errors: dict[str, list[str]]
     ) -> list[ColumnElement[bool]]:
         column = getattr(self.model, name)
-        adapter = _adapter(python_type)
+        bounds = self.bounds.get(name, Bounds())
         result: list[ColumnElement[bool]] = []
-        for clause in raw.split(" AND "):
+        for clause in clauses:
             op, separator, rest = clause.partition(":")
             if separator and op in OPERATORS:
                 text = rest
             else:
                 op, text = "eq", clause
-            try:
-                value = _utc(adapter.validate_strings(text))
-            except ValidationError:
+            value = _filter_value(python_type, text)
+            if value is _INVALID:
                 errors.setdefault(name, []).append(
                     f"'{text}' is not a valid {_type_name(python_type)}"
+                )
+                continue
+            fault = text_fault(value) if isinstance(value, str) else bounds.fault(value)
+            if fault:
+                errors.setdefault(name, []).append(
+                    f"'{text}' cannot be compared with {name}: {fault}".rstrip(".")
                 )
                 continue
             if isinstance(value, Enum):
@@ -126,7 +165,8 @@ class ListSpec:
     def openapi_parameters(self) -> list[dict[str, Any]]:
         ops = " ".join(OPERATORS)
         parameters: list[dict[str, Any]] = [
-            _param("page", {"type": "integer", "minimum": 1, "default": 1}, "Page, from 1."),
+            _param("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+                   "Page, from 1."),
             _param(
                 "per_page",
                 {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
@@ -229,16 +269,40 @@ def _compare(column: Any, op: str, value: Any) -> ColumnElement[bool]:
 
 
 _ADAPTERS: dict[Any, TypeAdapter] = {}
-
-
-#: Integers the databases can compare with (PostgreSQL's BIGINT range).
-_BIGINT = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
+_INVALID = object()
 
 
 def _adapter(python_type: Any) -> TypeAdapter:
     if python_type not in _ADAPTERS:
-        _ADAPTERS[python_type] = TypeAdapter(_BIGINT if python_type is int else python_type)
+        _ADAPTERS[python_type] = TypeAdapter(python_type)
     return _ADAPTERS[python_type]
+
+
+def _filter_value(python_type: Any, text: str) -> Any:
+    """The value of one condition, or ``_INVALID``. Numbers are read by the ASCII gates
+    (pydantic, like ``int()`` and ``Decimal()``, also reads " 1", "1.0", "1_0" and "١");
+    the rest by the type's pydantic validator."""
+    if python_type is int:
+        # Wider than any column, so that "out of range" can be told from "not a number".
+        value = query_int(text, minimum=-(2**64), maximum=2**64, signed=True)
+        return _INVALID if value is None else value
+    if python_type is Decimal:
+        value = plain_decimal(text)
+        return _INVALID if value is None else value
+    try:
+        return _utc(_adapter(python_type).validate_strings(text))
+    except ValidationError:
+        return _INVALID
+
+
+def _column_bounds(model: Any, name: str, python_type: Any) -> Bounds:
+    try:
+        bounds = column_bounds(getattr(model, name).property.columns[0].type)
+    except AttributeError:  # not a mapped column (a hybrid, a relationship)
+        bounds = Bounds()
+    if python_type is int and bounds.integers is None:
+        bounds = replace(bounds, integers=INT64)
+    return bounds
 
 
 def _type_name(python_type: Any) -> str:
@@ -251,15 +315,17 @@ def _type_name(python_type: Any) -> str:
     return names.get(python_type, getattr(python_type, "__name__", str(python_type)))
 
 
-def _positive_int(params, name: str, default: int, maximum: int | None, errors) -> int:
+def _positive_int(params, name: str, default: int, maximum: int, errors) -> int:
     raw = params.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or int(raw) < 1 or (maximum is not None and int(raw) > maximum):
-        bound = f" and at most {maximum}" if maximum else ""
-        errors.setdefault(name, []).append(f"{name} must be an integer of at least 1{bound}")
+    value = query_int(raw, minimum=1, maximum=maximum)
+    if value is None:
+        errors.setdefault(name, []).append(
+            f"{name} must be an integer (ASCII digits) of at least 1 and at most {maximum}"
+        )
         return default
-    return int(raw)
+    return value
 
 
 def _boolean(params, name: str, errors) -> bool:
@@ -280,14 +346,17 @@ def _param(name: str, schema: dict[str, Any], description: str) -> dict[str, Any
 
 
 def reject_unknown_parameters(request: Request, allowed: Sequence[str]) -> None:
-    """400 for a query parameter the endpoint does not understand (DESIGN §4.3)."""
+    """400 for a query parameter the endpoint does not understand (DESIGN §4.3), and for
+    one it understands sent more than once: these parameters take one value each."""
     known = ("language_code", *allowed)
     unknown = [name for name in request.query_params if name not in known]
-    if unknown:
+    errors = {name: [f"Unknown query parameter '{name}'. Allowed: {', '.join(known)}"]
+              for name in unknown}
+    errors.update(repeated(request.query_params.multi_items(), known))
+    if errors:
         raise ValidationProblem(
-            "Unknown query parameter.",
-            errors={name: [f"Unknown query parameter '{name}'. Allowed: {', '.join(known)}"]
-                    for name in unknown},
+            "Unknown query parameter." if unknown else "A parameter was sent more than once.",
+            errors=errors,
         )
 
 

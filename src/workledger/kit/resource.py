@@ -18,7 +18,6 @@ The request's path through a resource route::
 # objects of the endpoint closures below.
 
 import hashlib
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -31,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 
 from workledger.kit.body import apply_values, check_read_only, sent_values
 from workledger.kit.bulk import MAX_IDS, bulk_delete, bulk_result_model, parse_ids
+from workledger.kit.gates import plain_id
 from workledger.kit.listing import ListSpec, allow_parameters, language
 from workledger.kit.problems import (
     CannotDelete,
@@ -51,7 +51,6 @@ JSON = "application/json"
 #: Every operation a resource can have; a declaration picks a subset.
 OPERATIONS = ("list", "get", "create", "update", "delete", "bulk_delete")
 READ_OPERATIONS = ("list", "get")
-_PLAIN_ID = re.compile(r"^[1-9][0-9]{0,18}$")
 
 
 # -- names ------------------------------------------------------------------------------
@@ -628,10 +627,10 @@ def entity_tags(header: str | None) -> frozenset[str] | None:
 def path_id(request: Request, name: str) -> int:
     """A path id as the caller wrote it: plain ASCII digits without leading zeros, in
     the id range. ``/v1/customers/%201``, ``/1.0`` and ``/00001`` are not object 1."""
-    raw = request.path_params[name]
-    if not _PLAIN_ID.match(raw) or int(raw) > MAX_ID:
+    value = plain_id(request.path_params[name])
+    if value is None:
         raise ValidationProblem.single(name, f"{name} must be a positive integer id")
-    return int(raw)
+    return value
 
 
 def _id_parameters(names: Iterable[str]) -> list[dict[str, Any]]:

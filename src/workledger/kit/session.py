@@ -15,7 +15,10 @@ from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workledger.kit import idempotency
+from workledger.kit.body import parse_json_body
 from workledger.kit.db import WRITE_LOCK
+from workledger.kit.gates import text_fault
+from workledger.kit.problems import ValidationProblem
 
 _STATE_KEY = "db_session"
 
@@ -61,11 +64,32 @@ async def _finish(request: Request, *, commit: bool) -> None:
         await session.close()
 
 
+class GatedRequest(Request):
+    """A request whose body passes the input gates as FastAPI reads it: a JSON body
+    through kit.body.parse_json_body, form fields through kit.gates.text_fault. What a
+    gate raises reaches the error handlers as the cause of FastAPI's 400 (kit.errors)."""
+
+    async def json(self) -> Any:
+        if not hasattr(self, "_gated_json"):
+            self._gated_json = parse_json_body(await self.body())
+        return self._gated_json
+
+    async def form(self, **limits: Any) -> Any:  # type: ignore[override]
+        form = await super().form(**limits)
+        for name, value in form.multi_items():
+            fault = isinstance(value, str) and text_fault(value)
+            if fault:
+                raise ValidationProblem.single(name, fault)
+        return form
+
+
 class TransactionalRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def run_in_transaction(request: Request) -> Response:
+            # FastAPI's documented way to change how a body is read: its own Request type.
+            request = GatedRequest(request.scope, request.receive)
             try:
                 response = await handler(request)
                 if response.status_code < 400:

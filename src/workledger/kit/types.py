@@ -16,7 +16,7 @@ from pydantic import (
     StringConstraints,
 )
 
-MAX_ID = 2**63 - 1
+from workledger.kit.gates import MAX_ID, plain_id
 
 
 def text(max_length: int, min_length: int = 0) -> type[str]:
@@ -62,8 +62,18 @@ def int_choice(*values: int) -> type[int]:
     ]
 
 
-#: A path id for hand-written routes (resource routes check theirs in kit.resource).
-ObjectId = Annotated[int, Path(ge=1, le=MAX_ID, description="The object's id")]
+def _plain_path_id(value: object) -> object:
+    # Before int parsing: FastAPI's lax int reads "%201", "1.0" and "00001" as 1.
+    if isinstance(value, str) and plain_id(value) is None:
+        raise ValueError("must be a positive integer id: ASCII digits without leading zeros")
+    return value
+
+
+#: A path id for hand-written routes, by the same rule as resource routes
+#: (kit.resource.path_id, kit.gates.plain_id).
+ObjectId = Annotated[
+    int, BeforeValidator(_plain_path_id), Path(ge=1, le=MAX_ID, description="The object's id")
+]
 
 #: The caller's own id for a row, resolved through the company's links
 #: (``customer_external_id``, ``supplier_external_id``, ``contact_external_id``).

@@ -11,7 +11,6 @@ conditional UPDATEs in ``store.py`` decide who wins.
 from __future__ import annotations
 
 import base64
-import binascii
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
@@ -39,7 +38,7 @@ def _presented_client_id(request: Request, form: dict[str, str]) -> str:
     if scheme.lower() == "basic":
         try:
             return base64.b64decode(encoded).decode().partition(":")[0]
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:  # not base64 (binascii.Error), not UTF-8, a non-ASCII header
             return ""
     return form.get("client_id", "")
 

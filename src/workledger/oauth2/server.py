@@ -21,7 +21,9 @@ parameters on a redirect to the client.
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
@@ -30,6 +32,7 @@ import anyio.to_thread
 from authlib.common.urls import add_params_to_uri
 from authlib.oauth2.rfc6749 import (
     AuthorizationServer,
+    InvalidClientError,
     InvalidGrantError,
     InvalidRequestError,
     JsonPayload,
@@ -40,6 +43,7 @@ from authlib.oauth2.rfc6749 import (
     UnsupportedGrantTypeError,
     UnsupportedResponseTypeError,
 )
+from authlib.oauth2.rfc6749.util import extract_basic_authorization
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc8414 import AuthorizationServerMetadata
 from starlette.requests import Request
@@ -113,6 +117,54 @@ DEFAULT_DESCRIPTIONS = {
 }
 
 
+#: RFC 6749 Appendix A: every parameter value is printable ASCII (VSCHAR, %x20-7E), and
+#: some have a narrower syntax. The narrower ones matter where Authlib quotes the value
+#: into an error description, which raises on characters RFC 6749 forbids there (" and
+#: \): ``response_type`` and ``redirect_uri``.
+_VSCHAR = re.compile(r"[\x20-\x7e]*")
+_SYNTAX = {
+    "response_type": re.compile(r"(?:[A-Za-z0-9_]+(?: [A-Za-z0-9_]+)*)?"),
+    # A URI reference (RFC 3986): no space, quote, backslash, angle brackets or braces.
+    "redirect_uri": re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*"),
+    "scope": re.compile(r"[\x21\x23-\x5b\x5d-\x7e ]*"),
+}
+_NAME = re.compile(r"[a-z_]{1,40}")
+
+
+def parameter_fault(items: Iterable[tuple[str, str]]) -> str | None:
+    """The OAuth parameter gate: why the parameters cannot be used, or ``None``.
+
+    What fails here would otherwise reach a database query (a NUL: PostgreSQL refuses
+    it, SQLite stores it) or an Authlib error description (a 500 instead of the error
+    the client should get)."""
+    for key, value in items:
+        named = f"'{key}'" if _NAME.fullmatch(key) else "a parameter"
+        if not _VSCHAR.fullmatch(value):
+            return f"The value of {named} must be printable ASCII (RFC 6749 Appendix A)."
+        syntax = _SYNTAX.get(key)
+        if syntax is not None and not syntax.fullmatch(value):
+            return f"The value of {named} does not have its syntax (RFC 6749 Appendix A)."
+    return None
+
+
+def basic_client_fault(request: OAuth2Request) -> str | None:
+    """Why HTTP Basic client credentials cannot be read, or ``None``. Authlib decodes
+    them itself and fails with a 500 on a non-ASCII header or non-UTF-8 credentials."""
+    scheme, _, encoded = (request.headers.get("Authorization") or "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    if not _VSCHAR.fullmatch(encoded):
+        return "Malformed Basic credentials: the header must be printable ASCII."
+    try:
+        base64.b64decode(encoded.strip()).decode("utf-8")
+    except ValueError:  # not base64, not UTF-8
+        return "Malformed Basic credentials: expected base64 of 'client_id:client_secret'."
+    client_id, client_secret = extract_basic_authorization(request.headers)
+    if parameter_fault([("client_id", client_id or ""), ("client_secret", client_secret or "")]):
+        return "Malformed Basic credentials: client_id and client_secret are printable ASCII."
+    return None
+
+
 def hint_for(error: OAuth2Error) -> str | None:
     if error.error == "access_denied":
         return None  # the seed's Deny redirect carries no hint
@@ -144,6 +196,9 @@ class StarlettePayload(OAuth2Payload):
     @property
     def datalist(self) -> defaultdict[str, list]:
         return self._datalist
+
+    def datalist_items(self) -> list[tuple[str, str]]:
+        return [(key, value) for key, values in self._datalist.items() for value in values]
 
 
 class StarletteOAuth2Request(OAuth2Request):
@@ -268,9 +323,23 @@ class WorkledgerAuthorizationServer(AuthorizationServer):
                 "Missing 'response_type' in request.", redirect_uri=error.redirect_uri
             ) from None
 
+    def get_consent_grant(self, request: Any = None, end_user: Any = None):
+        request = self.create_oauth2_request(request)
+        fault = parameter_fault(request.payload.datalist_items())
+        if fault:
+            # No redirect_uri on the error: one that fails the gate cannot be trusted.
+            raise InvalidRequestError(fault)
+        return super().get_consent_grant(request, end_user)
+
     def create_token_response(self, request: Any = None) -> Response:
         request = self.create_oauth2_request(request)
         try:
+            fault = parameter_fault(request.payload.datalist_items())
+            if fault:
+                raise InvalidRequestError(fault)
+            fault = basic_client_fault(request)
+            if fault:
+                raise InvalidClientError(fault)
             if not request.payload.grant_type:
                 raise InvalidRequestError("Missing 'grant_type' in request.")
             grant = self.get_token_grant(request)

@@ -24,6 +24,7 @@ from workledger.auth.administration import (
 from workledger.auth.mail import send_api_user_credentials
 from workledger.kit.problems import ValidationProblem
 from workledger.kit.session import Session
+from workledger.kit.types import ObjectId
 from workledger.kit.urls import public_base
 from workledger.models import CredentialKind
 from workledger.web.common import CSRF, PageRoute, StaffUser, redirect, render
@@ -97,14 +98,14 @@ async def _goods_owner(
 
 @router.get("/goods-owners/{company_id}")
 async def goods_owner(
-    request: Request, session: Session, _user: StaffUser, company_id: int
+    request: Request, session: Session, _user: StaffUser, company_id: ObjectId
 ) -> Response:
     return await _goods_owner(request, session, company_id)
 
 
 @router.post("/goods-owners/{company_id}/api-access", dependencies=CSRF)
 async def api_access(
-    session: Session, _user: StaffUser, company_id: int, allow: Annotated[str, Form()]
+    session: Session, _user: StaffUser, company_id: ObjectId, allow: Annotated[str, Form()]
 ) -> Response:
     allowed = allow == "1"
     await set_api_access(session, company_id, allowed)
@@ -116,7 +117,7 @@ async def new_api_user(
     request: Request,
     session: Session,
     _user: StaffUser,
-    company_id: int,
+    company_id: ObjectId,
     username: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     email: Annotated[str, Form()] = "",
@@ -156,7 +157,7 @@ async def new_api_user(
 
 @router.post("/goods-owners/{company_id}/api-users/{user_id}/active", dependencies=CSRF)
 async def api_user_active(
-    session: Session, _user: StaffUser, company_id: int, user_id: int,
+    session: Session, _user: StaffUser, company_id: ObjectId, user_id: ObjectId,
     active: Annotated[str, Form()],
 ) -> Response:
     enabled = active == "1"
@@ -167,7 +168,7 @@ async def api_user_active(
 
 @router.post("/goods-owners/{company_id}/api-users/{user_id}/invoices", dependencies=CSRF)
 async def api_user_invoices(
-    session: Session, _user: StaffUser, company_id: int, user_id: int,
+    session: Session, _user: StaffUser, company_id: ObjectId, user_id: ObjectId,
     invoices_allowed: Annotated[str, Form()] = "",
 ) -> Response:
     allowed = bool(invoices_allowed)
@@ -179,7 +180,7 @@ async def api_user_invoices(
 
 @router.get("/goods-owners/{company_id}/api-users/{user_id}/delete")
 async def confirm_delete_api_user(
-    request: Request, session: Session, _user: StaffUser, company_id: int, user_id: int
+    request: Request, session: Session, _user: StaffUser, company_id: ObjectId, user_id: ObjectId
 ) -> Response:
     company = await get_company(session, company_id)
     api_user = await get_api_user(session, company_id, user_id)
@@ -191,7 +192,7 @@ async def confirm_delete_api_user(
 
 @router.post("/goods-owners/{company_id}/api-users/{user_id}/delete", dependencies=CSRF)
 async def remove_api_user(
-    session: Session, _user: StaffUser, company_id: int, user_id: int
+    session: Session, _user: StaffUser, company_id: ObjectId, user_id: ObjectId
 ) -> Response:
     await delete_api_user(session, company_id, user_id)
     return redirect(_goods_owner_url(company_id, "api_user_deleted"))
@@ -199,7 +200,7 @@ async def remove_api_user(
 
 @router.post("/goods-owners/{company_id}/admin-token", dependencies=CSRF)
 async def admin_token(
-    request: Request, session: Session, _user: StaffUser, company_id: int
+    request: Request, session: Session, _user: StaffUser, company_id: ObjectId
 ) -> Response:
     token = await issue_company_admin_token(session, request.app.state.keyring, company_id)
     # Shown in this answer only (no redirect: the token must not travel in a URL).
@@ -246,7 +247,7 @@ async def new_automation_user(
 
 @router.post("/automation/users/{user_id}/active", dependencies=CSRF)
 async def automation_user_active(
-    session: Session, _user: StaffUser, user_id: int, active: Annotated[str, Form()]
+    session: Session, _user: StaffUser, user_id: ObjectId, active: Annotated[str, Form()]
 ) -> Response:
     enabled = active == "1"
     await set_automation_user_active(session, user_id, enabled)

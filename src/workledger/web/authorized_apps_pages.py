@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from workledger.kit.session import Session
+from workledger.kit.types import ObjectId
 from workledger.oauth2 import clients
 from workledger.web.common import CSRF, CompanyUser, PageRoute, redirect, render
 
@@ -32,6 +33,6 @@ async def authorized_applications(
 
 
 @router.post("/{application_id}/revoke", dependencies=CSRF)
-async def revoke(session: Session, user: CompanyUser, application_id: int) -> Response:
+async def revoke(session: Session, user: CompanyUser, application_id: ObjectId) -> Response:
     revoked = await clients.revoke_authorization(session, user.id, application_id)
     return redirect(f"{AUTHORIZED}?done={'revoked' if revoked else 'nothing'}")

@@ -170,7 +170,11 @@ class PageRoute(TransactionalRoute):
                     "The request misses a field or has a value of the wrong type.",
                 )
             except HTTPException as exc:
-                response = error_page(request, exc.status_code, "Error", str(exc.detail))
+                # A body gate's refusal arrives as the cause of FastAPI's 400 (kit.session).
+                cause = exc.__cause__
+                message = cause.detail if isinstance(cause, Problem) else None
+                response = error_page(request, exc.status_code, "Error",
+                                      message or str(exc.detail))
             except IntegrityError:
                 response = error_page(
                     request, 409, "Changed meanwhile",

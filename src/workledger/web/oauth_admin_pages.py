@@ -15,6 +15,7 @@ from fastapi.responses import Response
 
 from workledger.kit.problems import ValidationProblem
 from workledger.kit.session import Session
+from workledger.kit.types import ObjectId
 from workledger.kit.urls import public_base
 from workledger.oauth2 import clients
 from workledger.web.common import CSRF, PageRoute, StaffUser, redirect, render
@@ -107,7 +108,7 @@ async def register_application(
 
 @router.get("/{application_id}")
 async def application_detail(
-    request: Request, session: Session, _user: StaffUser, application_id: int
+    request: Request, session: Session, _user: StaffUser, application_id: ObjectId
 ) -> Response:
     return await _detail(request, session, application_id)
 
@@ -117,7 +118,7 @@ async def update_application(
     request: Request,
     session: Session,
     _user: StaffUser,
-    application_id: int,
+    application_id: ObjectId,
     company_name: Annotated[str, Form()] = "",
     name: Annotated[str, Form()] = "",
     logo_url: Annotated[str, Form()] = "",
@@ -139,7 +140,7 @@ async def update_application(
 
 @router.post("/{application_id}/secret", dependencies=CSRF)
 async def regenerate_secret(
-    request: Request, session: Session, _user: StaffUser, application_id: int
+    request: Request, session: Session, _user: StaffUser, application_id: ObjectId
 ) -> Response:
     secret = await clients.regenerate_secret(session, request.app.state.keyring, application_id)
     return await _detail(request, session, application_id, secret=secret)
@@ -147,7 +148,7 @@ async def regenerate_secret(
 
 @router.post("/{application_id}/active", dependencies=CSRF)
 async def application_active(
-    session: Session, _user: StaffUser, application_id: int, active: Annotated[str, Form()]
+    session: Session, _user: StaffUser, application_id: ObjectId, active: Annotated[str, Form()]
 ) -> Response:
     enabled = active == "1"
     await clients.set_active(session, application_id, enabled)
