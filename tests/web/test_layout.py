@@ -59,6 +59,23 @@ SCROLLING_TABLES = """() => [...document.querySelectorAll("table")]
   .map((box) => `${box.className}: ${box.scrollWidth} px in ${box.clientWidth} px`)"""
 
 
+#: Run in the page: buttons, badges and navigation links whose words break over lines
+#: (squeezed by a column too narrow for them: "Dis / able"). Short labels fit on one line
+#: wherever they are placed well.
+BROKEN_LABELS = """() => [...document.querySelectorAll(
+    "button, .button, .badge, .sidebar a, .areas a")]
+  .filter((el) => el.getClientRects().length > 0 && el.innerText.trim().length <= 30)
+  .filter((el) => {
+    const style = getComputedStyle(el);
+    const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.5;
+    const text = el.getBoundingClientRect().height - parseFloat(style.paddingTop)
+      - parseFloat(style.paddingBottom) - parseFloat(style.borderTopWidth)
+      - parseFloat(style.borderBottomWidth);
+    return text > line * 1.5;
+  })
+  .map((el) => `${el.tagName.toLowerCase()} "${el.innerText.trim()}"`)"""
+
+
 @dataclass
 class Scene:
     """What the walk shows: a goods owner with everything filled in, its admin, staff."""
@@ -83,6 +100,7 @@ class Visit:
     screenshot: Path
     overflow: list[str]
     scrolling_tables: list[str]
+    broken_labels: list[str]
 
 
 def suffix() -> str:
@@ -163,7 +181,9 @@ class Walk:
         await page.screenshot(path=str(shot), full_page=True)
         overflow = await page.evaluate(f"({FIND_OVERFLOW})()")
         scrolling_tables = await page.evaluate(SCROLLING_TABLES)
-        visit = Visit(self.width, name, page.url, heading, shot, overflow, scrolling_tables)
+        broken = await page.evaluate(BROKEN_LABELS)
+        visit = Visit(self.width, name, page.url, heading, shot, overflow, scrolling_tables,
+                      broken)
         self.visits.append(visit)
         return visit
 
@@ -247,6 +267,8 @@ async def test_every_page_fits_its_width(
     assert len(visits) >= PAGES_PER_WIDTH, [visit.name for visit in visits]
     overflowing = {visit.name: visit.overflow[:8] for visit in visits if visit.overflow}
     assert overflowing == {}, f"elements stick out sideways at {width} px"
+    broken = {visit.name: visit.broken_labels[:8] for visit in visits if visit.broken_labels}
+    assert broken == {}, f"short labels break over lines at {width} px"
     if width >= 1024:
         scrolling = {visit.name: visit.scrolling_tables for visit in visits
                      if visit.scrolling_tables}
