@@ -8,9 +8,11 @@
   new MutationObserver(() => {
     const content = document.querySelector(".swagger-ui .modal-ux-content");
     if (!content || settled.has(content)) return;
+    // Swagger UI renders the dialog and its fields in one go; should they come later, wait.
+    const first = content.querySelector("input");
+    if (!first) return;
     settled.add(content);
-    const first = content.querySelector("input, select, textarea, button");
-    if (first) first.focus({ preventScroll: true });
+    first.focus({ preventScroll: true });
     content.scrollTop = 0;
   }).observe(document.body, { childList: true, subtree: true });
 })();
