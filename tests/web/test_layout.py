@@ -7,8 +7,10 @@ page), each page checked for what makes it look finished (the product header wit
 company and the user) and for horizontal overflow: content wider than an element that
 does not scroll, a box beyond its parent's content box or beyond the viewport. Elements
 inside an ``overflow-x: auto`` container scroll there on purpose and are left out; on the
-desktop widths no table may need that scrolling either. The screenshots land in pytest's
-tmp dir (``-s`` prints where).
+desktop widths no table may need that scrolling either. Buttons, badges and navigation
+links may not break over lines (a column squeezed too narrow wraps them letter by letter
+without overflowing anything). The screenshots land in pytest's tmp dir (``-s`` prints
+where; ``--basetemp DIR`` keeps them out of reach of other pytest runs' clean-up).
 """
 
 from __future__ import annotations
