@@ -268,13 +268,19 @@ async def test_every_page_fits_its_width(
 
     assert len({visit.name for visit in visits}) >= PAGES_PER_WIDTH, [v.name for v in visits]
     overflowing = {visit.name: visit.overflow[:8] for visit in visits if visit.overflow}
-    assert overflowing == {}, f"elements stick out sideways at {width} px"
+    assert overflowing == {}, f"elements stick out sideways at {width} px:\n{report(overflowing)}"
     broken = {visit.name: visit.broken_labels[:8] for visit in visits if visit.broken_labels}
-    assert broken == {}, f"short labels break over lines at {width} px"
+    assert broken == {}, f"short labels break over lines at {width} px:\n{report(broken)}"
     if width >= 1024:
         scrolling = {visit.name: visit.scrolling_tables for visit in visits
                      if visit.scrolling_tables}
-        assert scrolling == {}, f"tables must be scrolled sideways at {width} px"
+        assert scrolling == {}, (
+            f"tables must be scrolled sideways at {width} px:\n{report(scrolling)}")
+
+
+def report(found: dict[str, list[str]]) -> str:
+    return "\n".join(f"  {page}: {problem}" for page, problems in found.items()
+                     for problem in problems)
 
 
 async def serve_logo(context: BrowserContext) -> None:
