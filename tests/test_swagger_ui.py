@@ -20,6 +20,7 @@ from playwright.async_api import (
     Page,
     Request,
     Route,
+    expect,
 )
 
 from tests.live import chromium, serve_in_thread
@@ -112,7 +113,14 @@ async def execute_list_customers(page: Page) -> tuple[str, str]:
 
 async def test_docs_render_the_operations_from_local_assets_only(docs: DocsPage, live_server):
     page = docs.page
-    assert await page.title() == "Workledger API — Swagger UI"
+    assert await page.title() == (
+        "Workledger API — Swagger UI for the self-hosted operations platform"
+    )
+    # The description says what Workledger is and where the demo credentials come from.
+    description = page.locator(".information-container .description")
+    await expect(description).to_contain_text("self-hosted operations platform")
+    await expect(description).to_contain_text("make run")
+    await expect(description).to_contain_text("workledger demo")
     # Every resource's tag and its operations are rendered.
     for tag in ("Customers", "Suppliers", "Items"):
         await page.locator(f"#operations-tag-{tag}").wait_for(state="visible")
@@ -132,6 +140,41 @@ async def test_docs_render_the_operations_from_local_assets_only(docs: DocsPage,
     } <= paths, paths
     assert docs.foreign == [], f"the docs page reached other hosts: {docs.foreign}"
     assert all(url.startswith(f"{live_server}/") for url in docs.urls), docs.urls
+
+
+async def test_the_authorize_dialog_opens_at_the_company_key(docs: DocsPage):
+    """The quickstart says: Authorize, then the first scheme. Swagger UI autofocuses
+    every scheme's input, so without help the dialog opens scrolled to the last one."""
+    page = docs.page
+    await page.locator("button.authorize").click()
+    content = page.locator(".modal-ux .modal-ux-content")
+    await content.wait_for(state="visible")
+    await content.locator(".auth-container").nth(2).wait_for(state="visible")
+    # Two frames later: whatever the dialog's own mounting scrolled has happened.
+    state = await content.evaluate("""async (content) => {
+        await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+        const first = content.querySelector(".auth-container");
+        const box = content.getBoundingClientRect();
+        const top = first.getBoundingClientRect();
+        return {
+            scrollTop: content.scrollTop,
+            scrolls: content.scrollHeight > content.clientHeight,
+            schemes: [...content.querySelectorAll(".auth-container h4")]
+                .map((heading) => heading.textContent.trim()),
+            firstInView: top.top >= box.top && top.top < box.bottom,
+            focusInFirst: first.contains(document.activeElement),
+            focused: document.activeElement.id,
+        };
+    }""")
+    assert state["scrolls"], "the dialog is short enough to show everything: test proves nothing"
+    assert state["schemes"][0].startswith("CompanyKey"), state["schemes"]
+    assert [name.split()[0] for name in state["schemes"]] == [
+        "CompanyKey", "Basic", "CompanyAdminToken"
+    ]
+    assert state["scrollTop"] == 0, state
+    assert state["firstInView"], state
+    # The keyboard starts where the eye does: in the company key's Value field.
+    assert state["focusInFirst"] and state["focused"] == "api_key_value", state
 
 
 async def test_try_it_out_with_the_company_key(docs: DocsPage, make_tenant, live_server):

@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from workledger import __version__
+from workledger.auth.dependencies import SECURITY_SCHEME_ORDER
 from workledger.auth.endpoints import router as account_router
 from workledger.auth.password_cache import VerifiedPasswords
 from workledger.auth.secrets import Keyring
@@ -40,18 +41,28 @@ from workledger.web import install_web
 from workledger.workflows.endpoints import router as workflows_router
 
 SWAGGER_ASSETS = Path(fastapi_offline.__file__).parent / "static"
+DOCS_TITLE = "Workledger API — Swagger UI for the self-hosted operations platform"
+DOCS_SCRIPT = '<script src="/static/web/swagger-authorize.js"></script>'
 
 DESCRIPTION = """
-The Workledger API: customers, suppliers, items, your own ids for them (company and
-contact links), workflows, employees, warehouses and invoices, the company's own
-management endpoints, the automation API and the connector face for ERP/CRM packages.
+**Workledger** is a self-hosted operations platform for companies that sell, install
+and service equipment out of a warehouse. This REST API is the product: customers,
+suppliers, items, your own ids for them (company and contact links), workflows,
+employees, warehouses and invoices, the company's own management endpoints, the
+automation API and the connector face for ERP/CRM packages.
 
-**Authentication.** Click *Authorize* and use one of: the company key *with its scheme*
-(`Key wlk_...`; the scheme may be omitted), a short-lived token from
-`POST /v1/Account/token` (`Bearer wlt_...`), HTTP Basic (API e-mail + API key, a `WSI`
-API user, or an automation user with `X-Company-Id`), or the company admin token
-(`X-API-Authorization`) for `/v1/company/...`. `make run` prints demo credentials of
-every kind; `docs/authentication.md` tells where each comes from.
+**Demo credentials.** `make run` prints them before the server starts (and keeps them in
+`var/demo.json`); on a database of your own, `workledger migrate && workledger demo`
+creates the demo companies and prints the same. Each company's *company key* is the
+line `company key: Authorization: Key wlk_...`; a company admin also finds it after
+signing in at `/login`, under Settings → API configuration.
+
+**Authentication.** Click *Authorize*. The first scheme, *CompanyKey*, takes the company
+key *with its scheme* (`Key wlk_...`; the scheme may be omitted) or a short-lived token
+from `POST /v1/Account/token` (`Bearer wlt_...`). *Basic* takes an API e-mail + API key,
+a `WSI` API user, or an automation user with `X-Company-Id`. *CompanyAdminToken*
+(`X-API-Authorization`) is for `/v1/company/...`. `docs/authentication.md` tells where
+each credential comes from.
 
 **Conventions.** Every success is `200 OK`; a create also sends `Location`. Updates
 (`PUT` and `PATCH`) are partial. Lists take `page`, `per_page` (≤ 500), `sort`
@@ -133,15 +144,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/docs", include_in_schema=False)
     async def swagger_ui() -> HTMLResponse:
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url="/openapi.json",
-            title="Workledger API — Swagger UI",
+            title=DOCS_TITLE,
             swagger_js_url="/static/swagger/swagger-ui-bundle.js",
             swagger_css_url="/static/swagger/swagger-ui.css",
             swagger_favicon_url="/static/swagger/favicon.png",
             swagger_ui_parameters={"persistAuthorization": True, "displayRequestDuration": True},
         )
+        # After Swagger UI's own script: it opens the Authorize dialog at its top.
+        html = bytes(page.body).decode().replace("</body>", f"{DOCS_SCRIPT}\n</body>", 1)
+        return HTMLResponse(html)
 
     install_web(app)
-    install_openapi(app)
+    install_openapi(app, scheme_order=SECURITY_SCHEME_ORDER)
     return app

@@ -186,7 +186,7 @@ async def test_authorization_code_with_pkce_refresh_and_revocation(
         assert (await again.get(f"{live_server}/v1/me")).status_code == 200
 
         await page.goto("/settings")
-        await page.get_by_role("link", name="Authorized applications").click()
+        await page.get_by_role("main").get_by_role("link", name="Authorized applications").click()
         row = page.locator(f"#authorized-{registered.id}")
         await expect(row).to_contain_text("Reports")
         await row.get_by_role("button", name="Revoke").click()
@@ -204,7 +204,7 @@ async def test_staff_register_regenerate_and_disable_an_application(
     staff = await person(app, make_tenant, staff=True)
     await page.goto("/admin")
     await log_in(page, staff)
-    await page.get_by_role("link", name="OAuth applications").click()
+    await page.get_by_role("main").get_by_role("link", name="OAuth applications").click()
     await expect(page.get_by_role("heading", name="OAuth applications")).to_be_visible()
 
     name = f"Planner {secrets.token_hex(3)}"
@@ -234,7 +234,7 @@ async def test_staff_register_regenerate_and_disable_an_application(
 
         assert await client_works(secret)
         # Opened again, the page does not show the secret.
-        await page.get_by_role("link", name="OAuth applications").click()
+        await page.get_by_role("main").get_by_role("link", name="OAuth applications").click()
         await page.get_by_role("link", name=name).click()
         await expect(page.locator("#client-secret")).to_have_count(0)
         await expect(page.locator("#client-id")).to_have_text(client_id)
@@ -257,5 +257,5 @@ async def test_staff_register_regenerate_and_disable_an_application(
         await expect(page.locator(".notice")).to_contain_text("The application is enabled")
         assert await client_works(new_secret)
 
-    await page.get_by_role("link", name="OAuth applications").click()
+    await page.get_by_role("main").get_by_role("link", name="OAuth applications").click()
     await expect(page.locator("#applications tr", has_text=name)).to_contain_text("Enabled")

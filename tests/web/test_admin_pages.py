@@ -33,7 +33,7 @@ async def test_staff_allows_api_access_and_manages_api_users(
     await log_in(page, staff)
     assert page.url == f"{live_server}/admin"
 
-    await page.get_by_role("link", name="API for goods owners").click()
+    await page.get_by_role("main").get_by_role("link", name="API for goods owners").click()
     row = page.locator(f"tr:has(a[href='/admin/goods-owners/{tenant.id}'])")
     await expect(row).to_contain_text("Off")
     await snapshot(page, "goods-owners-phone")
@@ -152,7 +152,7 @@ async def test_send_user_credentials_by_mail(
 async def test_automation_users(page: Page, live_server, make_person, app):
     staff = await make_person(is_staff=True)
     await log_in(page, staff)
-    await page.get_by_role("link", name="API for automation").click()
+    await page.get_by_role("main").get_by_role("link", name="API for automation").click()
     await expect(page.get_by_role("heading", name="Create new user")).to_be_visible()
 
     await page.get_by_label("Username").fill(f"WSIRobot{secrets.token_hex(3)}")

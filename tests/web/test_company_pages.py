@@ -30,7 +30,7 @@ async def test_admin_copies_and_rotates_the_company_key(
 
     await log_in(page, admin)
     assert page.url == f"{live_server}/settings"
-    await page.get_by_role("link", name="API configuration").click()
+    await page.get_by_role("main").get_by_role("link", name="API configuration").click()
     await expect(page.get_by_role("heading", name="API configuration")).to_be_visible()
     await snapshot(page, "api-configuration")
 
@@ -60,7 +60,7 @@ async def test_generate_key_shows_the_key_once(
     tenant = await make_tenant()
     admin = await make_person(company_id=tenant.id, role=UserRole.admin)
     await log_in(page, admin)
-    await page.get_by_role("link", name="API settings").click()
+    await page.get_by_role("main").get_by_role("link", name="API settings").click()
     await expect(page.get_by_text("No API key has been generated yet.")).to_be_visible()
 
     async with page.expect_response(lambda r: r.request.method == "POST") as posted:
@@ -94,7 +94,7 @@ async def test_erp_package_gives_a_token_that_never_changes(
     tenant = await make_tenant()
     admin = await make_person(company_id=tenant.id, role=UserRole.admin)
     await log_in(page, admin)
-    await page.get_by_role("link", name="ERP/CRM Overview").click()
+    await page.get_by_role("main").get_by_role("link", name="ERP/CRM Overview").click()
     select_package = page.get_by_label("ERP/CRM package")
     await expect(select_package).to_have_value("BouwOffice")
     await expect(page.locator("#connector-token")).to_have_count(0)

@@ -57,6 +57,13 @@ admin_header = APIKeyHeader(
     description="The company admin token issued by staff.",
     auto_error=False,
 )
+#: The order of ``components.securitySchemes``, which is the order of Swagger UI's
+#: Authorize dialog: the company key first (what the quickstart uses), then Basic, then
+#: the admin token that only ``/v1/company/...`` takes. Left to FastAPI, the order would
+#: follow whichever route happens to be registered first.
+SECURITY_SCHEME_ORDER = (
+    authorization_header.scheme_name, basic_auth.scheme_name, admin_header.scheme_name,
+)
 
 
 async def credential_header(request: Request, name: str, challenge: str) -> str | None:

@@ -27,6 +27,7 @@ from workledger.kit.session import Session
 from workledger.kit.types import ObjectId
 from workledger.kit.urls import public_base
 from workledger.models import CredentialKind
+from workledger.oauth2 import clients
 from workledger.web.common import CSRF, PageRoute, StaffUser, redirect, render
 from workledger.web.queries import active_credential, goods_owners
 
@@ -65,8 +66,22 @@ def _goods_owner_url(company_id: int, done: str) -> str:
 
 
 @router.get("")
-async def administration(request: Request, _user: StaffUser) -> Response:
-    return render(request, "admin.html", title="Administration")
+async def administration(request: Request, session: Session, _user: StaffUser) -> Response:
+    companies = await goods_owners(session)
+    robots = await list_automation_users(session)
+    applications = await clients.list_all(session)
+    return render(
+        request, "admin.html", title="Administration",
+        counts={
+            "goods_owners": len(companies),
+            "with_access": sum(company.api_access for company in companies),
+            "api_users": sum(company.api_users for company in companies),
+            "automation_users": len(robots),
+            "automation_active": sum(robot.is_active for robot in robots),
+            "applications": len(applications),
+            "applications_active": sum(app.is_active for app in applications),
+        },
+    )
 
 
 @router.get("/goods-owners")

@@ -23,7 +23,7 @@ from starlette.exceptions import HTTPException
 
 from workledger.kit.problems import Problem
 from workledger.kit.session import Session, TransactionalRoute
-from workledger.models import User, UserRole
+from workledger.models import Company, User, UserRole
 from workledger.web.sessions import end_session, page_session
 
 HERE = Path(__file__).parent
@@ -58,10 +58,80 @@ class Viewer:
     company_id: int | None
     role: str
     is_staff: bool
+    #: Shown in the header of every page, so people see which company they act for.
+    company_name: str | None = None
 
     @classmethod
-    def of(cls, user: User) -> Viewer:
-        return cls(user.id, user.email, user.company_id, user.role.value, user.is_staff)
+    def of(cls, user: User, company_name: str | None = None) -> Viewer:
+        return cls(user.id, user.email, user.company_id, user.role.value, user.is_staff,
+                   company_name)
+
+
+async def viewer_of(session: Session, user: User) -> Viewer:
+    company = await session.get(Company, user.company_id) if user.company_id is not None else None
+    return Viewer.of(user, company.name if company is not None else None)
+
+
+# --- navigation ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    href: str
+    #: ``aria-current``: "page" on the page itself, "true" on the section it lies in.
+    current: str | None
+
+
+@dataclass(frozen=True)
+class NavSection:
+    title: str
+    links: tuple[NavLink, ...]
+
+
+SETTINGS_PAGES = (
+    ("Overview", "/settings"),
+    ("API configuration", "/settings/external-data-sources/api-configuration"),
+    ("API settings", "/settings/api"),
+    ("Authorized applications", "/settings/authorized-applications"),
+    ("ERP/CRM Overview", "/settings/start/erp-crm"),
+)
+ADMIN_PAGES = (
+    ("Overview", "/admin"),
+    ("API for goods owners", "/admin/goods-owners"),
+    ("API for automation", "/admin/automation"),
+    ("OAuth applications", "/admin/oauth-applications"),
+)
+
+
+def area_of(path: str) -> str | None:
+    for area in ("settings", "admin"):
+        if path == f"/{area}" or path.startswith(f"/{area}/"):
+            return area
+    return None
+
+
+def navigation(viewer: Viewer | None, path: str) -> NavSection | None:
+    """The side navigation of the area the page is in, for those who may enter it."""
+    area = area_of(path)
+    if viewer is None or area is None:
+        return None
+    if area == "settings" and viewer.company_id is not None:
+        title, pages = "Settings", SETTINGS_PAGES
+    elif area == "admin" and viewer.is_staff:
+        title, pages = "Administration", ADMIN_PAGES
+    else:
+        return None
+    overview = pages[0][1]
+
+    def current(href: str) -> str | None:
+        if path == href:
+            return "page"
+        if href != overview and path.startswith(href + "/"):
+            return "true"
+        return None
+
+    return NavSection(title, tuple(NavLink(label, href, current(href)) for label, href in pages))
 
 
 PROBLEM_TITLES = {404: "Not found", 429: "Too many attempts"}
@@ -119,8 +189,11 @@ def redirect(location: str) -> RedirectResponse:
 
 def render(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
     user: Viewer | None = getattr(request.state, "viewer", None)
+    path = request.url.path
     html = TEMPLATES.get_template(template).render(
         user=user,
+        area=area_of(path),
+        nav=navigation(user, path),
         csrf_token=page_session(request).csrf,
         notice=context.pop("notice", None),
         errors=context.pop("errors", {}),
@@ -130,7 +203,8 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
 
 
 def error_page(request: Request, status: int, title: str, message: str) -> HTMLResponse:
-    return render(request, "error.html", status=status, title=title, message=message)
+    return render(request, "error.html", status=status, title=title, message=message,
+                  code=status)
 
 
 def _finish(request: Request, response: Response) -> Response:
@@ -207,7 +281,7 @@ async def current_user(request: Request, session: Session) -> User:
     if user is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise Redirect("/login?next=" + quote(target, safe="/"))
-    request.state.viewer = Viewer.of(user)
+    request.state.viewer = await viewer_of(session, user)
     return user
 
 

@@ -32,9 +32,9 @@ from workledger.web.common import (
     PageProblem,
     PageRoute,
     Redirect,
-    Viewer,
     render,
     session_user,
+    viewer_of,
 )
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -92,7 +92,7 @@ async def authorize(request: Request, session: Session) -> Response:
     user = await session_user(request, session)
     if user is None:
         raise Redirect("/login?next=" + quote(_here(request), safe="/"))
-    request.state.viewer = Viewer.of(user)
+    request.state.viewer = await viewer_of(session, user)
     client: ClientView = grant.client
     request.state.content_security_policy = consent_policy(client, grant.redirect_uri)
     return render(
