@@ -22,23 +22,32 @@ from workledger.kit.db import utcnow
 
 @pytest.fixture
 def redis_server():
-    """A private Redis server: the tests stop it, so it must not be the shared one."""
+    """A private Redis server: the tests stop it, so it must not be the shared one.
+    ``restart()`` starts it again on the same port, empty (as after a crash without
+    persistence)."""
     binary = shutil.which("redis-server")
     assert binary, "redis-server is needed for the rate-limit tests"
     port = free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.05)
-    yield {"url": f"redis://127.0.0.1:{port}/0", "process": process}
-    process.kill()
-    process.wait()
+    server: dict = {"url": f"redis://127.0.0.1:{port}/0"}
+
+    def start() -> None:
+        server["process"] = subprocess.Popen(
+            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    return
+            time.sleep(0.05)
+
+    start()
+    server["restart"] = start
+    yield server
+    server["process"].kill()
+    server["process"].wait()
 
 
 async def limited_client(settings, **overrides):
@@ -200,6 +209,57 @@ async def test_without_redis_api_passwords_are_limited_by_the_process(settings, 
     assert guesses == [401, 401, 401, 429]
     assert right.status_code == 429 and right.json()["code"] == "4"
     assert any("own counters" in r.getMessage() for r in caplog.records)
+
+
+async def test_after_redis_is_back_counting_resumes_on_the_shared_store(settings, acme,
+                                                                       redis_server):
+    """Killed and restarted: within a bounded time the limiter counts in Redis again (its
+    client reconnects), and API-user password failures go back to the shared counters: a
+    second process (another app on the same Redis) sees them."""
+    from tests.auth.conftest import PASSWORD, basic
+    from workledger.auth.administration import create_api_user
+
+    overrides = {"redis_url": redis_server["url"], "rate_limit_login": "3/15 minutes"}
+    app, client = await limited_client(settings, **overrides)
+    other_app, other = await limited_client(settings, **overrides)
+    username = f"WSIback{os.getpid()}"
+    async with app.state.database.session() as session:
+        await create_api_user(session, acme.id, username=username, password=PASSWORD,
+                              email="", integration_system="Shopify")
+    async with client, other:
+        assert "x-ratelimit-remaining" in (
+            await client.get("/v1/customers", headers=acme.headers)).headers
+        redis_server["process"].kill()
+        redis_server["process"].wait()
+        during = await client.get("/v1/customers", headers=acme.headers)
+        assert during.status_code == 200 and "x-ratelimit-remaining" not in during.headers
+        # Counted in this process meanwhile: one failure, the right password still works.
+        assert (await client.get("/v1/customers", headers=basic(username, "g0"))).status_code \
+            == 401
+
+        redis_server["restart"]()
+        back = time.monotonic()
+        remaining = None
+        while remaining is None and time.monotonic() - back < 5:
+            response = await client.get("/v1/customers", headers=acme.headers)
+            assert response.status_code == 200
+            remaining = response.headers.get("x-ratelimit-remaining")
+        print(f"\nrate limiting counted in Redis again {time.monotonic() - back:.3f} s after "
+              "the restart")
+        assert remaining is not None, "the limiter did not reconnect to Redis within 5 s"
+        # The counter lives in Redis: the other process continues it.
+        seen_by_other = await other.get("/v1/customers", headers=acme.headers)
+        assert int(seen_by_other.headers["x-ratelimit-remaining"]) == int(remaining) - 1
+
+        guesses = [(await client.get("/v1/customers", headers=basic(username, f"g{n}")))
+                   .status_code for n in range(1, 4)]
+        right_elsewhere = await other.get("/v1/customers", headers=basic(username, PASSWORD))
+    await app.state.database.dispose()
+    await other_app.state.database.dispose()
+    # In Redis, three failures after the restart fill the per-username bucket for every
+    # process (the one failure counted in process during the outage is not carried over).
+    assert guesses == [401, 401, 401]
+    assert right_elsewhere.status_code == 429 and right_elsewhere.json()["code"] == "4"
 
 
 async def test_failures_from_one_address_do_not_lock_the_username_everywhere(settings, acme):

@@ -10,18 +10,22 @@ import base64
 import re
 import secrets
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 
 import httpx
 import pytest
 from authlib.integrations.base_client import OAuthError
 from playwright.async_api import Browser, Page, expect
+from sqlalchemy import update
 
 from tests.live import chromium, serve_in_thread
 from tests.oauth2.conftest import Person
 from workledger.app import create_app
 from workledger.companies.service import set_user
-from workledger.models import UserRole
+from workledger.kit.db import utcnow
+from workledger.models import OAuthToken, UserRole
 from workledger.oauth2 import clients
+from workledger.oauth2.store import REFRESH_RACE_WINDOW
 
 #: Authlib's httpx client warns that it would rather use the ``httpx2`` package.
 pytestmark = pytest.mark.filterwarnings("ignore:The httpx module is deprecated")
@@ -166,10 +170,21 @@ async def test_authorization_code_with_pkce_refresh_and_revocation(
         assert renewed["refresh_token"] != first_refresh
         assert (await oauth.get(f"{live_server}/v1/customers")).status_code == 200
 
+        # Moments after the rotation it is taken for a concurrent refresh: refused, and
+        # nothing is revoked.
         with pytest.raises(OAuthError) as refused:
             await oauth.refresh_token(token_url, refresh_token=first_refresh)
         assert refused.value.error == "invalid_grant"
-        # The replay revoked the family, the renewed token included.
+        assert (await oauth.get(f"{live_server}/v1/me")).status_code == 200
+
+        async with app.state.database.session() as session:
+            await session.execute(update(OAuthToken).where(
+                OAuthToken.refresh_digest == app.state.keyring.digest(first_refresh)
+            ).values(refreshed_at=utcnow() - REFRESH_RACE_WINDOW - timedelta(seconds=1)))
+        with pytest.raises(OAuthError) as refused:
+            await oauth.refresh_token(token_url, refresh_token=first_refresh)
+        assert refused.value.error == "invalid_grant"
+        # Later, the replay revoked the family, the renewed token included.
         assert (await oauth.get(f"{live_server}/v1/me")).status_code == 401
 
     # A second authorization in the same browser (still logged in: consent at once),

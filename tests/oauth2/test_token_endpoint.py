@@ -11,7 +11,7 @@ from datetime import timedelta
 import httpx
 import pytest
 from authlib.oauth2.rfc8414 import AuthorizationServerMetadata
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tests.oauth2.conftest import (
     REDIRECT_URI,
@@ -24,8 +24,10 @@ from tests.oauth2.conftest import (
 )
 from workledger.app import create_app
 from workledger.kit.db import utcnow
-from workledger.models import OAuthAuthorizationCode
-from workledger.oauth2.store import OAuthStore
+from workledger.models import OAuthAuthorizationCode, OAuthToken
+from workledger.oauth2.grants import REFRESH_RACED, REFRESH_REPLAYED
+from workledger.oauth2.server import CONFLICTING_CLIENT_IDS, TWO_AUTHENTICATION_METHODS
+from workledger.oauth2.store import REFRESH_RACE_WINDOW, OAuthStore
 
 SEED_KEYS = ["access_token", "expires_in", "refresh_token", "scope", "token_type"]
 
@@ -241,11 +243,52 @@ async def test_refresh_rotates_and_a_reused_refresh_token_revokes_the_family(cli
                        "invalid_grant", "The refresh token was revoked.")
 
 
-async def test_two_concurrent_refreshes_give_one_token(client, tokens):
+async def test_two_concurrent_refreshes_give_one_token_that_keeps_working(
+    settings, client, tokens
+):
+    """The losers of a race between a client's own processes are refused without
+    revoking the winner's tokens and without counting as failed sign-ins (with a limit
+    of 2 failures, 4 losers would lock the client out)."""
+    limited = create_app(settings.model_copy(update={
+        "redis_url": None, "rate_limit_login": "2/15 minutes"}))
     application, _, token = await tokens()
-    answers = await asyncio.gather(
-        *(refresh(client, application, token["refresh_token"]) for _ in range(3)))
-    assert sorted(answer.status_code for answer in answers) == [200, 400, 400]
+    transport = httpx.ASGITransport(app=limited)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as http:
+            answers = await asyncio.gather(
+                *(refresh(http, application, token["refresh_token"]) for _ in range(5)))
+            assert sorted(answer.status_code for answer in answers) == [200, 400, 400, 400, 400]
+            for answer in answers:
+                if answer.status_code == 400:
+                    assert_oauth_error(answer, 400, "invalid_grant", REFRESH_RACED)
+            winner = next(answer for answer in answers if answer.status_code == 200).json()
+            assert await me_status(client, winner["access_token"]) == 200
+            again = await refresh(http, application, winner["refresh_token"])
+            assert again.status_code == 200, again.text  # not 429: no failure was counted
+            assert await me_status(client, again.json()["access_token"]) == 200
+    finally:
+        await limited.state.database.dispose()
+
+
+async def test_the_race_window_is_short_and_covers_only_the_latest_rotation(app, client,
+                                                                           tokens):
+    application, _, first = await tokens()
+    second = (await refresh(client, application, first["refresh_token"])).json()
+    # Moments later, the rotated token is refused and nothing is revoked.
+    assert_oauth_error(await refresh(client, application, first["refresh_token"]), 400,
+                       "invalid_grant", REFRESH_RACED)
+    assert await me_status(client, second["access_token"]) == 200
+
+    # Once the window has passed, the same presentation is a replay (RFC 9700 §4.14.2).
+    async with app.state.database.session() as session:
+        old = OAuthToken.refresh_digest == app.state.keyring.digest(first["refresh_token"])
+        await session.execute(update(OAuthToken).where(old).values(
+            refreshed_at=utcnow() - REFRESH_RACE_WINDOW - timedelta(seconds=1)))
+    assert_oauth_error(await refresh(client, application, first["refresh_token"]), 400,
+                       "invalid_grant", REFRESH_REPLAYED)
+    assert await me_status(client, second["access_token"]) == 401
+    assert_oauth_error(await refresh(client, application, second["refresh_token"]), 400,
+                       "invalid_grant", "The refresh token was revoked.")
 
 
 async def test_refresh_scope_cannot_grow(client, tokens):
@@ -282,6 +325,44 @@ async def test_wrong_or_missing_client_credentials(client, get_code, make_applic
     assert_oauth_error(basic, 401, "invalid_client")
     assert basic.headers["www-authenticate"].startswith('Basic error="invalid_client"')
     assert (await exchange(client, application, code)).status_code == 200  # still unused
+
+
+async def test_one_client_authentication_method_per_request(settings, get_code,
+                                                             make_application, make_person):
+    """RFC 6749 §2.3: HTTP Basic and form credentials together are refused before any
+    secret is checked, whichever is right; none of it counts as a failed sign-in."""
+    limited = create_app(settings.model_copy(update={
+        "redis_url": None, "rate_limit_login": "1/15 minutes"}))
+    application, other = await make_application(), await make_application()
+    code, _ = await get_code(application, await make_person())
+    base = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI}
+    right = (application.client_id, application.secret)
+    wrong = (application.client_id, "wls_wrong")
+    cases = [  # (HTTP Basic, form credentials, description)
+        (right, application.credentials(), TWO_AUTHENTICATION_METHODS),
+        (wrong, application.credentials(), TWO_AUTHENTICATION_METHODS),
+        (right, {"client_id": application.client_id, "client_secret": "wls_wrong"},
+         TWO_AUTHENTICATION_METHODS),
+        (right, other.credentials(), TWO_AUTHENTICATION_METHODS),
+        ((other.client_id, other.secret), application.credentials(),
+         TWO_AUTHENTICATION_METHODS),
+        (right, {"client_secret": application.secret}, TWO_AUTHENTICATION_METHODS),
+        (right, {"client_id": other.client_id}, CONFLICTING_CLIENT_IDS),
+        (wrong, {"client_id": other.client_id}, CONFLICTING_CLIENT_IDS),
+    ]
+    transport = httpx.ASGITransport(app=limited)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as http:
+            for basic, form, description in cases:
+                answer = await http.post(TOKEN, data={**base, **form}, auth=basic)
+                assert_oauth_error(answer, 400, "invalid_request", description)
+            # A bare client_id naming the Basic client identifies, it does not
+            # authenticate (RFC 6749 §3.2.1): allowed; and the code is still unused.
+            answer = await http.post(TOKEN, data={**base, "client_id": application.client_id},
+                                     auth=right)
+            assert answer.status_code == 200, answer.text
+    finally:
+        await limited.state.database.dispose()
 
 
 async def test_wrong_grant_type_and_missing_parameters(client, tokens):

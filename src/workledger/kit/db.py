@@ -35,6 +35,7 @@ from sqlalchemy import (
     and_,
     event,
 )
+from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -224,7 +225,25 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
+    elif engine.dialect.driver == "asyncpg":
+        _drop_dead_connections(engine)
     return engine
+
+
+def _drop_dead_connections(engine: AsyncEngine) -> None:
+    """After the database restarted, hand out no connection of the old server.
+
+    A connection that fails in use already invalidates the whole pool (SQLAlchemy's
+    disconnect handling), but that request fails. asyncpg notices a server that went
+    away even while a connection sits idle in the pool (the event loop sees the socket
+    close), so checking that flag on checkout costs no round trip, unlike
+    ``pool_pre_ping``; a closed one discards every pooled connection as old as it
+    (tests/test_faults.py)."""
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def on_checkout(dbapi_connection, _record, _proxy) -> None:
+        if dbapi_connection.driver_connection.is_closed():
+            raise InvalidatePoolError("the database closed this connection")
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

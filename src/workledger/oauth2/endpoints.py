@@ -29,8 +29,6 @@ from workledger.oauth2.store import OAuthStore, apply_revocations
 
 router = APIRouter(include_in_schema=False)
 TOKEN_ROUTE = "POST /oauth2/token"
-#: Answers that count as a failed credential check (DESIGN §4.6: the sign-in limits).
-FAILED_CHECKS = ("invalid_client", "invalid_grant")
 
 
 def _presented_client_id(request: Request, form: dict[str, str]) -> str:
@@ -68,7 +66,7 @@ async def token(request: Request) -> Response:
     if store.revoke_after:
         async with database.session() as session:
             await apply_revocations(session, store.revoke_after)
-    if server.last_error in FAILED_CHECKS:
+    if server.failed_check:
         await app.state.login_guard.failed(address, guard_key)
     return response
 

@@ -27,7 +27,20 @@ DENIED = "the resource owner denied the request"
 CODE_REPLAYED = "The code was already used: the tokens issued with it are revoked."
 REFRESH_REPLAYED = ("The refresh token was already used: every token of this "
                     "authorization is revoked.")
+REFRESH_RACED = ("The refresh token was rotated moments ago by another request of this "
+                 "client: use the refresh token that request received.")
 AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
+
+
+class RefreshRaceLost(InvalidGrantError):
+    """A concurrent refresh lost to another with the same refresh token (within
+    ``REFRESH_RACE_WINDOW``): refused, but neither a replay (nothing is revoked) nor a
+    failed credential check (the sign-in limits do not count it)."""
+
+    counts_as_failed_check = False
+
+    def __init__(self) -> None:
+        super().__init__(REFRESH_RACED)
 
 
 class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
@@ -93,6 +106,9 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         if found is None:
             return None
         if found.refreshed_at is not None:
+            if (found.oauth_client_id == self.request.client.id
+                    and self.store.call(self.store.lost_refresh_race, found.id)):
+                raise RefreshRaceLost()
             self.store.revoke_after.append(("family", found.family_id))
             raise InvalidGrantError(REFRESH_REPLAYED)
         if found.revoked_at is not None:

@@ -54,8 +54,10 @@ from workledger.kit.urls import public_url
 from workledger.oauth2.grants import (
     CODE_REPLAYED,
     DENIED,
+    REFRESH_RACED,
     REFRESH_REPLAYED,
     AuthorizationCodeGrant,
+    RefreshRaceLost,
     RefreshTokenGrant,
 )
 from workledger.oauth2.store import (
@@ -66,6 +68,14 @@ from workledger.oauth2.store import (
 )
 
 T = TypeVar("T")
+#: Answers that count as a failed credential check (DESIGN §4.6: the sign-in limits).
+FAILED_CHECKS = ("invalid_client", "invalid_grant")
+
+TWO_AUTHENTICATION_METHODS = (
+    "The client used more than one authentication method: HTTP Basic and a "
+    "client_secret in the form."
+)
+CONFLICTING_CLIENT_IDS = "The client_id in the form is not the one in HTTP Basic."
 
 #: What to try next, by error description (first) or by error code.
 HINTS_BY_DESCRIPTION = {
@@ -92,6 +102,14 @@ HINTS_BY_DESCRIPTION = {
     "Missing 'grant_type' in request.":
         "Send grant_type=authorization_code or grant_type=refresh_token.",
     "Missing 'response_type' in request.": "Send response_type=code.",
+    REFRESH_RACED:
+        "Nothing was revoked. Refresh from one place only, or share the new refresh token "
+        "between the processes that refresh.",
+    TWO_AUTHENTICATION_METHODS:
+        "Send client_id and client_secret either in the form (client_secret_post) or with "
+        "HTTP Basic (client_secret_basic), not both.",
+    CONFLICTING_CLIENT_IDS:
+        "Leave client_id out of the form when you authenticate with HTTP Basic.",
 }
 HINTS_BY_ERROR = {
     "invalid_client":
@@ -251,6 +269,8 @@ class WorkledgerAuthorizationServer(AuthorizationServer):
         self.store = store
         #: The ``error`` of the last error response (the token endpoint counts failures).
         self.last_error: str | None = None
+        #: Whether that error counts as a failed credential check (the sign-in limits).
+        self.failed_check = False
         self.register_token_generator("default", self.generate_bearer_token)
         self.register_grant(AuthorizationCodeGrant, [CodeChallenge(required=False)])
         self.register_grant(RefreshTokenGrant)
@@ -304,6 +324,8 @@ class WorkledgerAuthorizationServer(AuthorizationServer):
         store = self.store
         if request.refresh_token is not None:
             if not store.call(store.rotate, request.refresh_token, token):
+                if store.call(store.lost_refresh_race, request.refresh_token.id):
+                    raise RefreshRaceLost()  # PostgreSQL: both read it unused, one rotated
                 store.revoke_after.append(("family", request.refresh_token.family_id))
                 raise InvalidGrantError(REFRESH_REPLAYED)
         elif not store.call(store.issue_for_code, request.authorization_code, token):
@@ -340,6 +362,7 @@ class WorkledgerAuthorizationServer(AuthorizationServer):
             fault = basic_client_fault(request)
             if fault:
                 raise InvalidClientError(fault)
+            check_one_authentication_method(request)
             if not request.payload.grant_type:
                 raise InvalidRequestError("Missing 'grant_type' in request.")
             grant = self.get_token_grant(request)
@@ -350,6 +373,8 @@ class WorkledgerAuthorizationServer(AuthorizationServer):
 
     def handle_error_response(self, request: OAuth2Request, error: OAuth2Error) -> Response:
         self.last_error = error.error
+        self.failed_check = error.error in FAILED_CHECKS and getattr(
+            error, "counts_as_failed_check", True)
         if error.error == "invalid_client":
             error.status_code = 401  # however it failed (with the Basic challenge, RFC 6749 §5.2)
         description = error.get_error_description() or DEFAULT_DESCRIPTIONS.get(error.error)
@@ -367,6 +392,27 @@ class WorkledgerAuthorizationServer(AuthorizationServer):
             location = add_params_to_uri(error.redirect_uri, params, error.redirect_fragment)
             return self.handle_response(303, "", [("Location", location)])
         return self.handle_response(error.status_code, dict(params), error.get_headers())
+
+
+def check_one_authentication_method(request: OAuth2Request) -> None:
+    """RFC 6749 §2.3: "The client MUST NOT use more than one authentication method in
+    each request." Checked before any secret, so that a wrong secret in one place cannot
+    hide behind a right one in the other (Authlib tries its methods in turn and takes the
+    first that succeeds).
+
+    A bare ``client_id`` in the form beside HTTP Basic is allowed when it names the same
+    client: it identifies, it does not authenticate (§3.2.1 lets a client send it to
+    identify itself; §4.1.3 requires it only when the client does not authenticate), and
+    common client libraries send it always. Naming another client is a contradiction."""
+    scheme, _, _ = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return
+    if "client_secret" in request.payload.datalist:
+        raise InvalidRequestError(TWO_AUTHENTICATION_METHODS)
+    basic_client_id, _ = extract_basic_authorization(request.headers)
+    for client_id in request.payload.datalist.get("client_id", []):
+        if client_id != basic_client_id:
+            raise InvalidRequestError(CONFLICTING_CLIENT_IDS)
 
 
 def metadata(public_url: str) -> AuthorizationServerMetadata:

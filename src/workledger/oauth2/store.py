@@ -33,6 +33,10 @@ SCOPE = "offline_access"
 GRANT_TYPES = ("authorization_code", "refresh_token")
 CONFIDENTIAL_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
 CODE_LIFETIME = timedelta(minutes=10)
+#: How long after a rotation the rotated refresh token counts as a concurrent refresh's
+#: loser rather than a replay (docs/oauth2.md 2.7): long enough for a client's parallel
+#: requests to arrive, short enough that a leaked token is still caught by the next use.
+REFRESH_RACE_WINDOW = timedelta(seconds=5)
 ACCESS_TOKEN_LIFETIME = timedelta(seconds=3600)
 
 T = TypeVar("T")
@@ -184,6 +188,27 @@ class OAuthStore:
             row.id, row.oauth_client_id, row.user_id, row.family_id,
             row.authorization_code_id, row.scope, row.refreshed_at, row.revoked_at,
         )
+
+    async def lost_refresh_race(self, token_id: int) -> bool:
+        """Whether refresh token ``token_id`` was rotated moments ago by another request
+        whose successor is still the family's live token: a client's concurrent refresh,
+        not a replay. Read afresh (not from the identity map): on PostgreSQL the winner
+        committed while this request waited on the row lock."""
+        row = (await self.session.execute(
+            select(OAuthToken.family_id, OAuthToken.refreshed_at, OAuthToken.revoked_at)
+            .where(OAuthToken.id == token_id)
+        )).first()
+        if row is None or row.refreshed_at is None or row.revoked_at is not None:
+            return False
+        if utcnow() - row.refreshed_at > REFRESH_RACE_WINDOW:
+            return False
+        # Only the latest rotation: a token two generations back is a replay however
+        # recent (the grace must not reach down the chain).
+        newer = (await self.session.execute(
+            select(OAuthToken.refreshed_at, OAuthToken.revoked_at)
+            .where(OAuthToken.family_id == row.family_id, OAuthToken.id > token_id)
+        )).all()
+        return len(newer) == 1 and newer[0].refreshed_at is None and newer[0].revoked_at is None
 
     # -- writes --------------------------------------------------------------------------
 
