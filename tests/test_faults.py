@@ -135,7 +135,7 @@ class PrivatePostgres:
 def private_postgres() -> Iterator[PrivatePostgres]:
     binaries = _postgres_bin()
     if binaries is None:
-        pytest.skip("PostgreSQL server binaries are not installed")
+        pytest.fail("PostgreSQL server binaries are not installed (/usr/lib/postgresql/*/bin)")
     user = None
     if os.geteuid() == 0:
         try:
@@ -143,7 +143,7 @@ def private_postgres() -> Iterator[PrivatePostgres]:
 
             user = pwd.getpwnam("postgres").pw_name
         except KeyError:
-            pytest.skip("running as root and there is no postgres account to run initdb as")
+            pytest.fail("running as root and there is no postgres account to run initdb as")
     directory = Path(tempfile.mkdtemp(prefix="workledger-faults-pg-"))
     data = directory / "data"
     data.mkdir()
