@@ -513,7 +513,6 @@ class Resource:
     #: Which of OPERATIONS the resource offers; default: all when it has a create
     #: schema, otherwise list and get.
     operations: tuple[str, ...] | None = None
-    description: str = ""
     spec: ListSpec = field(init=False)
     adapter: TypeAdapter = field(init=False)
 
