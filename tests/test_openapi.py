@@ -33,7 +33,8 @@ LIST_COMMON = ("page", "per_page", "sort", "total", "language_code")
 RESOURCES = ("customers", "suppliers", "items", "company-links", "contact-links", "employees",
              "warehouses")
 #: Collections served by the listing machinery (page, sort, filters).
-LISTS = (*RESOURCES, "workflows", "invoices")
+LISTS = (*RESOURCES, "workflows", "invoices",
+         "stock", "stock-movements")  # issue 8: stock
 #: The one /v1 operation that takes no credential: it hands them out.
 TOKEN_ENDPOINT = ("post", "/v1/Account/token")
 SWAGGER_ASSETS = (

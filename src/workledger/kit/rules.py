@@ -175,6 +175,34 @@ VIOLATION_MESSAGES: dict[str, dict[int, str]] = {
         da="Udstyret er ikke hos en kunde.",
         es="El equipo no está en poder de ningún cliente.",
     ),
+    # -- stock and purchase orders (issue 8, DESIGN §7.2-§7.3) --------------------------
+    "adjustments_only": translations(
+        en="Only adjustments can be created; '{type}' movements are written by the "
+        "actions that cause them.",
+        nb="Bare justeringer kan opprettes; bevegelser av typen '{type}' skrives av "
+        "handlingene som forårsaker dem.",
+        sv="Endast justeringar kan skapas; rörelser av typen '{type}' skrivs av de "
+        "åtgärder som orsakar dem.",
+        da="Kun reguleringer kan oprettes; bevægelser af typen '{type}' skrives af de "
+        "handlinger, der forårsager dem.",
+        es="Solo se pueden crear ajustes; los movimientos de tipo '{type}' los registran "
+        "las acciones que los provocan.",
+    ),
+    "whole_units": translations(
+        en="Items of kind '{kind}' are counted in whole units.",
+        nb="Varer av typen '{kind}' telles i hele enheter.",
+        sv="Artiklar av typen '{kind}' räknas i hela enheter.",
+        da="Varer af typen '{kind}' tælles i hele enheder.",
+        es="Los artículos del tipo '{kind}' se cuentan en unidades enteras.",
+    ),
+    "serial_not_in_stock": translations(
+        en="Serial number '{serial}' is not in stock at this warehouse.",
+        nb="Serienummeret '{serial}' er ikke på lager på dette lageret.",
+        sv="Serienumret '{serial}' finns inte i lager på det här lagret.",
+        da="Serienummeret '{serial}' er ikke på lager på dette lager.",
+        es="El número de serie '{serial}' no está en existencias en este almacén.",
+    ),
+    # -- end of stock and purchase orders ----------------------------------------------
 }
 
 #: Placeholders every violation message may use without the caller passing them.

@@ -146,3 +146,59 @@ class StockMovementRepository(TenantRepository[StockMovement]):
         # insert row by row. Ids ascend in insert order on both databases' single inserts;
         # sorting makes the answer not depend on how RETURNING happens to order rows.
         return sorted(result.all(), key=lambda movement: movement.id)
+
+
+class UnitRepository(TenantRepository[Equipment]):
+    """The units of unique items (equipment records) as stock sees them: which serials
+    are known, which are in stock, and bulk changes of both. One statement per call."""
+
+    model = Equipment
+
+    async def known_serials(self, pairs: Collection[tuple[int, str]]) -> set[tuple[int, str]]:
+        """Those (item_id, serial_number) of ``pairs`` that an equipment record has."""
+        if not pairs:
+            return set()
+        statement = select(Equipment.item_id, Equipment.serial_number).where(
+            Equipment.company_id == self.company_id,
+            tuple_(Equipment.item_id, Equipment.serial_number).in_(sorted(pairs)),
+        )
+        return {(item_id, serial) for item_id, serial in (await self.session.execute(statement))}
+
+    async def in_stock(self, item_id: int, warehouse_id: int,
+                       serials: Collection[str]) -> dict[str, int]:
+        """``{serial: equipment id}`` of the units with those serials that are
+        ``in_stock`` at the warehouse, locked until the transaction ends."""
+        if not serials:
+            return {}
+        statement = (
+            select(Equipment.serial_number, Equipment.id)
+            .where(Equipment.company_id == self.company_id, Equipment.item_id == item_id,
+                   Equipment.warehouse_id == warehouse_id, Equipment.status == "in_stock",
+                   Equipment.serial_number.in_(sorted(serials)))
+            .order_by(Equipment.id)
+            .with_for_update()
+        )
+        return dict((await self.session.execute(statement)).all())
+
+    async def add_units(self, rows: list[dict[str, Any]]) -> None:
+        """Insert equipment records (dicts of columns; ``company_id`` added): one
+        executemany."""
+        if not rows:
+            return
+        now = utcnow()
+        await self.session.execute(insert(Equipment.__table__), [
+            {"company_id": self.company_id, "created_at": now, "updated_at": now,
+             "properties": {}, "main_equipment_id": None, "customer_id": None,
+             "order_line_id": None, "installed_at": None, "warranty_until": None,
+             "import_id": None, **row} for row in rows])
+
+    async def set_status(self, ids: Collection[int], status: str, *,
+                         warehouse_id: int | None = None) -> None:
+        """Give the units ``ids`` a new status (and warehouse): one ``UPDATE``."""
+        if not ids:
+            return
+        await self.session.execute(
+            update(Equipment.__table__)
+            .where(Equipment.company_id == self.company_id, Equipment.id.in_(sorted(ids)))
+            .values(status=status, warehouse_id=warehouse_id, updated_at=utcnow())
+        )

@@ -29,15 +29,39 @@ is wrong: 3013 for a missing or wrong count, 3008 for a serial not in stock).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from workledger.kit.rules import InventoryTooLow, NotEnoughInventory, Violation
-from workledger.models import MovementType, StockMovement
-from workledger.stock.repository import Pair, StockLevelRepository, StockMovementRepository
+from workledger.kit.body import check_read_only, sent_values
+from workledger.kit.problems import ValidationProblem
+from workledger.kit.resource import ResourceService, resolve_references
+from workledger.kit.rules import (
+    AmountNotPositive,
+    BusinessRule,
+    InventoryTooLow,
+    MandatoryFieldMissing,
+    NotEnoughInventory,
+    Violation,
+)
+from workledger.models import (
+    EquipmentStatus,
+    ItemKind,
+    MovementType,
+    StockLevel,
+    StockMovement,
+)
+from workledger.stock.repository import (
+    Pair,
+    StockLevelRepository,
+    StockMovementRepository,
+    UnitRepository,
+)
+from workledger.warehouses.service import default_warehouse
 
 ZERO = Decimal(0)
 
@@ -216,3 +240,94 @@ async def refresh_incoming(session: AsyncSession, company_id: int,
             level["incoming"] = value
             changed.append(level)
     await levels_repo.write(changed, "incoming")
+
+
+# -- the /v1/stock and /v1/stock-movements resources -------------------------------------
+
+
+class StockService(ResourceService[StockLevel]):
+    """``/v1/stock``: read-only; the levels change only through the functions above."""
+
+    repository = StockLevelRepository
+
+
+class StockMovementService(ResourceService[StockMovement]):
+    """``/v1/stock-movements``: an append-only ledger. A caller creates adjustments only
+    (422 code 30 naming ``type`` for the rest: the actions write them); nothing is ever
+    updated or deleted (405).
+
+    An adjustment: ``quantity`` ≠ 0 (3019), whole for countable kinds (code 30
+    ``whole_units``); for a ``unique`` item one serial per unit (3013 ``serial_count``):
+    + creates the units ``in_stock`` at the warehouse (a serial the item already has:
+    code 30 ``serial_known``), − scraps in-stock units with those serials (one not in
+    stock there: 3008 ``serial_not_in_stock``); serials of other kinds are a 400. Then
+    :func:`record` (3023 when on_hand would drop below 0 or below allocated)."""
+
+    repository = StockMovementRepository
+    required = ("item_id", "quantity")
+
+    async def create_or_update(self, payload: BaseModel | Mapping[str, Any]) -> StockMovement:
+        values = sent_values(payload)
+        check_read_only(values, self.read_only, None)
+        missing = [name for name in self.required if name not in values]
+        if missing:
+            raise ValidationProblem("Required fields are missing.",
+                                    errors={name: [f"{name} is required"] for name in missing})
+        self.resolved = await resolve_references(self.session, self.company_id,
+                                                 self.resource, values)
+        kind = self.resolved["item_id"][values["item_id"]].kind
+        warehouse_id = values.get("warehouse_id")
+        if warehouse_id is None:
+            warehouse_id = (await default_warehouse(self.session, self.company_id)).id
+        movement_type = values.get("type") or MovementType.adjustment.value
+        if movement_type != MovementType.adjustment.value:
+            raise BusinessRule.on("type", "adjustments_only", type=movement_type)
+        quantity: Decimal = values["quantity"]
+        if quantity == 0:
+            raise AmountNotPositive.on("quantity", detail="An adjustment changes stock: "
+                                       "its quantity is not 0.")
+        if kind != ItemKind.consumable.value and quantity != quantity.to_integral_value():
+            raise BusinessRule.on("quantity", "whole_units", kind=kind)
+        serials = tuple(values.get("serial_numbers") or ())
+        units = UnitRepository(self.session, self.company_id)
+        if kind != ItemKind.unique.value:
+            if serials:
+                raise ValidationProblem.single(
+                    "serial_numbers", f"items of kind '{kind}' have no serial numbers")
+        else:
+            check_serials(serials, abs(quantity), "serial_numbers")
+            item_id = values["item_id"]
+            if quantity > 0:
+                known = await units.known_serials({(item_id, s) for s in serials})
+                if known:
+                    raise BusinessRule(*(Violation("serial_numbers", "serial_known", serial=s)
+                                         for s in serials if (item_id, s) in known))
+            else:
+                found = await units.in_stock(item_id, warehouse_id, serials)
+                if len(found) < len(serials):
+                    raise NotEnoughInventory(*(
+                        Violation("serial_numbers", "serial_not_in_stock", serial=s)
+                        for s in serials if s not in found))
+        [stored] = await record(self.session, self.company_id, [Movement(
+            MovementType.adjustment.value, values["item_id"], warehouse_id, quantity,
+            "quantity", serial_numbers=serials, comment=values.get("comment") or "")])
+        if kind == ItemKind.unique.value:
+            if quantity > 0:
+                await units.add_units([
+                    {"item_id": values["item_id"], "kind": kind, "serial_number": serial,
+                     "quantity": Decimal(1), "status": EquipmentStatus.in_stock.value,
+                     "warehouse_id": warehouse_id} for serial in serials])
+            else:
+                await units.set_status(found.values(), EquipmentStatus.scrapped.value)
+        return stored
+
+
+def check_serials(serials: Sequence[str], quantity: Decimal, member: str) -> None:
+    """A unique item's movement names one serial per unit, each once: 3013
+    ``serial_count`` naming ``member`` otherwise (a serial listed twice is a 400)."""
+    if len(serials) != quantity:
+        raise MandatoryFieldMissing.on(member, "serial_count", expected=plain(quantity),
+                                       given=str(len(serials)))
+    if len(set(serials)) != len(serials):
+        twice = sorted({s for s in serials if serials.count(s) > 1})
+        raise ValidationProblem.single(member, f"serial number '{twice[0]}' is listed twice")
