@@ -123,4 +123,13 @@ async def stock(api: Api, n: int) -> dict[str, Any]:
     return found[0]
 
 
+async def purchase_order(api: Api, n: int) -> dict[str, Any]:
+    made = await api.create("/v1/suppliers", await supplier(api, 700 + n))
+    item, place = await stocked_item(api, 200 + n), await stock_warehouse(api, 200 + n)
+    return {"supplier_id": made["id"], "warehouse_id": place["id"],
+            "order_date": f"2026-10-{n:02d}", "expected_date": f"2026-12-{n:02d}",
+            "reference": f"REF-{n:03d}", "comment": f"note {n}", "import_id": f"po-{n:03d}",
+            "lines": [{"item_id": item["id"], "quantity": n, "unit_price": 2.5 * n}]}
+
+
 # -- end of stock and purchase orders ------------------------------------------------------

@@ -16,6 +16,7 @@ from workledger.items.endpoints import ITEMS
 from workledger.kit.db import Base
 from workledger.kit.resource import REGISTRY
 from workledger.links.endpoints import COMPANY_LINKS, CONTACT_LINKS
+from workledger.purchase_orders.endpoints import PURCHASE_ORDERS  # issue 8
 from workledger.stock.endpoints import STOCK, STOCK_MOVEMENTS  # issue 8: stock
 from workledger.suppliers.endpoints import SUPPLIERS
 from workledger.warehouses.endpoints import WAREHOUSES
@@ -60,6 +61,8 @@ CASES = [
     Case(STOCK, factories.stock),
     Case(STOCK_MOVEMENTS, factories.stock_movement,
          unfilled=("order_line_id", "purchase_order_line_id", "work_order_id", "equipment_id")),
+    Case(PURCHASE_ORDERS, factories.purchase_order,
+         update={"reference": "changed", "expected_date": "2027-01-31"}),
     # -- end of stock and purchase orders --
 ]
 CASE_IDS = [case.name for case in CASES]
