@@ -56,7 +56,8 @@ class PurchaseOrderUpdate(WriteModel):
 
 
 class PurchaseOrderCreate(PurchaseOrderUpdate):
-    model_config = ConfigDict(json_schema_extra={"required": ["supplier_id"]})
+    """``supplier_id`` or ``supplier_external_id`` is required (400 otherwise): neither
+    alone is, so the schema marks none."""
 
 
 class PurchaseOrderLine(BaseModel):

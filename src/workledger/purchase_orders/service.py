@@ -67,7 +67,8 @@ LINE_READ_ONLY = ("received_quantity", "created_at", "updated_at")
 
 class PurchaseOrderService(ResourceService[PurchaseOrder]):
     repository = PurchaseOrderRepository
-    required = ("supplier_id",)
+    # supplier_id is required too, but may come as supplier_external_id: checked in
+    # assign, once the external id has been resolved.
     read_only = (*READ_ONLY_DEFAULT, "number", "status")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -112,6 +113,9 @@ class PurchaseOrderService(ResourceService[PurchaseOrder]):
             await self._resolve_item_numbers(values["lines"])
         apply_values(obj, values, self.fields)
         if creating:
+            if obj.supplier_id is None:
+                raise ValidationProblem.single(
+                    "supplier_id", "supplier_id (or supplier_external_id) is required")
             [number] = await NumberSeriesRepository(self.session, self.company_id).issue(
                 "purchase_order")
             obj.number = str(number)
