@@ -35,6 +35,11 @@ from workledger.kit.openapi import install_openapi, operation_id
 from workledger.kit.ratelimit import LoginGuard, RateLimiter
 from workledger.links.endpoints import company_links_router, contact_links_router
 from workledger.oauth2.endpoints import router as oauth2_router
+from workledger.orders.endpoints import (  # issue 8: orders
+    deliveries_router,
+    lines_router,
+)
+from workledger.orders.endpoints import router as orders_router  # issue 8: orders
 from workledger.purchase_orders.endpoints import router as purchase_orders_router  # issue 8
 from workledger.stock.endpoints import stock_movements_router, stock_router  # issue 8: stock
 from workledger.suppliers.endpoints import router as suppliers_router
@@ -131,6 +136,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     # -- stock and purchase orders (issue 8) --
     for router in (stock_router, stock_movements_router, purchase_orders_router):
+        app.include_router(router)
+    # -- orders (issue 8) --
+    for router in (orders_router, lines_router, deliveries_router):
         app.include_router(router)
     # -- end of stock and purchase orders --
     app.include_router(connector_router)

@@ -203,6 +203,30 @@ VIOLATION_MESSAGES: dict[str, dict[int, str]] = {
         es="El número de serie '{serial}' no está en existencias en este almacén.",
     ),
     # -- end of stock and purchase orders ----------------------------------------------
+    # -- orders (issue 8, DESIGN §7.3) ------------------------------------------------
+    "contact_of_other_customer": translations(
+        en="The contact is not a contact of the order's customer.",
+        nb="Kontaktpersonen tilhører ikke ordrens kunde.",
+        sv="Kontaktpersonen tillhör inte orderns kund.",
+        da="Kontaktpersonen tilhører ikke ordrens kunde.",
+        es="El contacto no pertenece al cliente del pedido.",
+    ),
+    "group_needs_process": translations(
+        en="Only lines that create equipment (process 2-4) can be grouped (group '{group}').",
+        nb="Bare linjer som oppretter utstyr (prosess 2-4) kan grupperes (gruppe '{group}').",
+        sv="Endast rader som skapar utrustning (process 2-4) kan grupperas (grupp '{group}').",
+        da="Kun linjer, der opretter udstyr (proces 2-4), kan grupperes (gruppe '{group}').",
+        es="Solo las líneas que crean equipos (proceso 2-4) se pueden agrupar "
+        "(grupo '{group}').",
+    ),
+    "nothing_to_deliver": translations(
+        en="Every line of the order has been delivered: there is nothing left to deliver.",
+        nb="Alle linjene i ordren er levert: det er ingenting igjen å levere.",
+        sv="Alla rader i ordern är levererade: det finns inget kvar att leverera.",
+        da="Alle linjer i ordren er leveret: der er intet tilbage at levere.",
+        es="Todas las líneas del pedido se han entregado: no queda nada por entregar.",
+    ),
+    # -- end of orders -----------------------------------------------------------------
 }
 
 #: Placeholders every violation message may use without the caller passing them.
