@@ -133,3 +133,73 @@ async def purchase_order(api: Api, n: int) -> dict[str, Any]:
 
 
 # -- end of stock and purchase orders ------------------------------------------------------
+
+
+# -- orders (issue 8) ----------------------------------------------------------------------
+
+
+async def order_customer(api: Api, n: int) -> dict[str, Any]:
+    """The n-th customer of an order test, with one contact (a re-sent import_id answers
+    the same customer)."""
+    return await api.create("/v1/customers", {
+        "company_name": f"Buyer {n:03d}", "import_id": f"order-cust-{n:03d}",
+        "contacts": [{"first_name": f"Buyer contact {n:03d}"}]})
+
+
+async def order(api: Api, n: int) -> dict[str, Any]:
+    buyer = await order_customer(api, n)
+    item = await stocked_item(api, 300 + n)
+    place = await stock_warehouse(api, 300 + n)
+    statuses = await api.read("/v1/workflows", type="order")
+    status_ids = [status["id"] for status in statuses[0]["statuses"]]
+    return {"customer_id": buyer["id"], "contact_id": buyer["contacts"][0]["id"],
+            "warehouse_id": place["id"], "order_date": f"2026-10-{n:02d}",
+            "delivery_date": f"2026-12-{n:02d}", "reference": f"REF-{n:03d}",
+            "source": f"shop {n}", "comment": f"note {n}", "import_id": f"order-{n:03d}",
+            "workflow_status_id": status_ids[(n - 1) % len(status_ids)],
+            "lines": [{"item_id": item["id"], "quantity": n, "unit_price": 2.5 * n}]}
+
+
+async def order_url(api: Api) -> str:
+    made = await api.create("/v1/orders", {"customer_id": (await order_customer(api, 900))["id"]})
+    return f"/v1/orders/{made['id']}"
+
+
+async def order_line(api: Api, n: int) -> dict[str, Any]:
+    item = await stocked_item(api, 400 + n)
+    statuses = await api.read("/v1/workflows", type="order_line")
+    status_ids = [status["id"] for status in statuses[0]["statuses"]]
+    return {"item_id": item["id"], "quantity": n, "unit_price": 1.5 * n, "process": 1 + n % 4,
+            "workflow_status_id": status_ids[(n - 1) % len(status_ids)],
+            "description": f"Line {n:03d}", "import_id": f"line-{n:03d}"}
+
+
+async def delivered_order_url(api: Api) -> str:
+    """One order per company whose lines the deliveries below deliver one by one (found
+    again by its import_id: a delivered order refuses the upsert)."""
+    found = await api.read("/v1/orders", import_id="deliveries")
+    if found:
+        return f"/v1/orders/{found[0]['id']}"
+    item = await stocked_item(api, 500)
+    await api.create("/v1/stock-movements", {"item_id": item["id"], "quantity": 100})
+    made = await api.create("/v1/orders", {
+        "customer_id": (await order_customer(api, 901))["id"], "import_id": "deliveries",
+        "lines": [{"item_id": item["id"], "quantity": n} for n in range(1, 6)]})
+    return f"/v1/orders/{made['id']}"
+
+
+async def delivery(api: Api, n: int) -> dict[str, Any]:
+    """The delivery of the n-th line of that order (made once, then read)."""
+    url = await delivered_order_url(api)
+    order = await api.read(url)
+    line = order["lines"][n - 1]
+    for made in await api.read(f"{url}/deliveries", per_page=500):
+        if made["lines"][0]["order_line_id"] == line["id"]:
+            return made
+    response = await api.client.post(f"{url}/deliver", json={"lines": [{"id": line["id"]}]},
+                                     headers=api.headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+# -- end of orders ---------------------------------------------------------------------------

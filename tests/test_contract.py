@@ -16,6 +16,7 @@ from workledger.items.endpoints import ITEMS
 from workledger.kit.db import Base
 from workledger.kit.resource import REGISTRY
 from workledger.links.endpoints import COMPANY_LINKS, CONTACT_LINKS
+from workledger.orders.endpoints import DELIVERIES, ORDER_LINES, ORDERS  # issue 8: orders
 from workledger.purchase_orders.endpoints import PURCHASE_ORDERS  # issue 8
 from workledger.stock.endpoints import STOCK, STOCK_MOVEMENTS  # issue 8: stock
 from workledger.suppliers.endpoints import SUPPLIERS
@@ -64,6 +65,13 @@ CASES = [
     Case(PURCHASE_ORDERS, factories.purchase_order,
          update={"reference": "changed", "expected_date": "2027-01-31"}),
     # -- end of stock and purchase orders --
+    # -- orders (issue 8) --
+    Case(ORDERS, factories.order, update={"reference": "changed", "source": "phone",
+                                          "delivery_date": "2027-01-31"}),
+    Case(ORDER_LINES, factories.order_line, parent=factories.order_url,
+         update={"quantity": 7, "description": "changed"}),
+    Case(DELIVERIES, factories.delivery, parent=factories.delivered_order_url),
+    # -- end of orders --
 ]
 CASE_IDS = [case.name for case in CASES]
 

@@ -66,6 +66,9 @@ ORDER_LINES = Resource(
     reader=Reader,
     writer=Writer,
     parent=Parent(ORDERS, "order_id"),
+    # DESIGN §7.3: list, create, get, PUT/PATCH, delete (an order's lines are replaced
+    # all at once through its `lines`).
+    operations=("list", "get", "create", "update", "delete"),
     references=LINE_REFERENCES,
     filters=("id", "item_id", "quantity", "unit_price", "process", "workflow_status_id",
              "delivered_quantity", "import_id", "created_at", "updated_at"),
