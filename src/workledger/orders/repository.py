@@ -88,17 +88,17 @@ class OrderRepository(TenantRepository[Order]):
 
     async def hand_over_units(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Give in-stock units to a customer: each row ``{id, status, customer_id,
-        order_line_id, properties}``; the warehouse is cleared. One executemany."""
+        order_line_id}`` and, when the rows carry it, ``properties``; the warehouse is
+        cleared. One executemany (the rows of one call have the same keys)."""
         if not rows:
             return
         table = Equipment.__table__
+        columns = [name for name in rows[0] if name != "id"]
         statement = (
             update(table)
             .where(table.c.company_id == self.company_id, table.c.id == bindparam("b_id"))
-            .values(status=bindparam("b_status"), customer_id=bindparam("b_customer_id"),
-                    order_line_id=bindparam("b_order_line_id"),
-                    properties=bindparam("b_properties"), warehouse_id=None,
-                    updated_at=utcnow())
+            .values(warehouse_id=None, updated_at=utcnow(),
+                    **{name: bindparam(f"b_{name}") for name in columns})
         )
         await self.session.execute(statement, [{f"b_{k}": v for k, v in row.items()}
                                                for row in rows])
