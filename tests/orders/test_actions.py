@@ -292,3 +292,23 @@ async def test_concurrent_allocations_beyond_stock_fail_once(client, acme):
     assert codes == [(200, None), (422, "3008")], [r.text for r in responses]
     assert await level(client, acme, w["goods"]) == {"on_hand": 5, "allocated": 3,
                                                      "available": 2}
+
+
+async def test_picking_unique_units_in_two_steps(client, acme):
+    w = await world(client, acme)
+    await receive(client, acme, w["pump"], 3, ["T-1", "T-2", "T-3"])
+    order = await order_of(client, acme, w, [
+        {"item_id": w["pump"], "quantity": 3, "serial_numbers": ["T-1", "T-2", "T-3"]}])
+    url = f"{ORDERS}/{order['id']}"
+    line = order["lines"][0]["id"]
+    first = await make(client, acme, f"{url}/pick", {"lines": [
+        {"id": line, "quantity": 1, "serial_numbers": ["T-3"]}]})
+    assert first["lines"][0]["serial_numbers"] == ["T-3", "T-1", "T-2"]
+    second = await make(client, acme, f"{url}/pick", {"lines": [{"id": line, "quantity": 1}]})
+    assert (second["status"], second["lines"][0]["picked_quantity"]) == ("allocated", 2)
+    assert second["lines"][0]["serial_numbers"] == ["T-3", "T-1", "T-2"]
+    delivery = await make(client, acme, f"{url}/deliver", {"lines": [{"id": line,
+                                                                      "quantity": 2}]})
+    assert delivery["lines"][0]["serial_numbers"] == ["T-3", "T-1"]
+    rest = await make(client, acme, f"{url}/deliver", {})
+    assert rest["lines"][0]["serial_numbers"] == ["T-2"]

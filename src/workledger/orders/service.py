@@ -189,19 +189,13 @@ class OrderLineService(ResourceService[OrderLine]):
 
     # -- nested routes: the order's amounts and groups follow every change ----------
     async def create_or_update(self, payload: BaseModel | Mapping[str, Any]) -> OrderLine:
-        values = payload.model_dump(exclude_unset=True) if isinstance(payload, BaseModel) \
-            else dict(payload)
-        await resolve_item_numbers(self, self._order_repo(), [values], lambda index: "")
-        obj = await super().create_or_update(values)
+        obj = await super().create_or_update(payload)
         await self._after_nested_write()
         return obj
 
     async def update(self, object_id: int, payload: BaseModel | Mapping[str, Any]
                      ) -> OrderLine:
-        values = payload.model_dump(exclude_unset=True) if isinstance(payload, BaseModel) \
-            else dict(payload)
-        await resolve_item_numbers(self, self._order_repo(), [values], lambda index: "")
-        obj = await super().update(object_id, values)
+        obj = await super().update(object_id, payload)
         await self._after_nested_write()
         return obj
 
@@ -234,6 +228,9 @@ class OrderLineService(ResourceService[OrderLine]):
                      ) -> None:
         where = self.where
         values = dict(values)
+        if not where and values.get("item_number"):
+            # The nested route (an order's `lines` resolved every number at once).
+            await resolve_item_numbers(self, self._order_repo(), [values], lambda index: "")
         values.pop("item_number", None)
         if creating:
             missing = [name for name in ("item_id", "quantity") if name not in values]
@@ -439,7 +436,7 @@ class OrderService(ResourceService[Order]):
         ORDER_STATES.require(obj, (OPEN, ALLOCATED, PICKED), doing="pick")
         takes = await self._takes(obj, payload, lambda line: line.quantity
                                   - line.delivered_quantity - line.picked_quantity,
-                                  doing="pick")
+                                  doing="pick", skip=lambda line: int(line.picked_quantity))
         await self._check_units(obj, takes)
         await allocate(self.session, self.company_id, [
             Need(take.line.item_id, obj.warehouse_id,
@@ -568,11 +565,12 @@ class OrderService(ResourceService[Order]):
 
     # -- action helpers -------------------------------------------------------------------
     async def _takes(self, obj: Order, payload: BaseModel | None, remaining: Any, *,
-                     doing: str) -> list[_Take]:
+                     doing: str, skip: Any = lambda line: 0) -> list[_Take]:
         """The lines an action works on, how much, and which serials (not yet checked
         against stock). Body lines: 400 for an id that is not a line of this order, a
         line listed twice, or more than the line has left; 3019 for a quantity ≤ 0.
-        Without a body: every line with something left, all of it."""
+        Without a body: every line with something left, all of it. Serials not named
+        are the line's open serials, less the first ``skip(line)`` (already picked)."""
         lines = list(obj.lines)
         index_of = {line.id: index for index, line in enumerate(lines)}
         sent = getattr(payload, "lines", None)
@@ -582,8 +580,7 @@ class OrderService(ResourceService[Order]):
             for index, line in enumerate(lines):
                 left = remaining(line)
                 if left > 0:
-                    takes.append(_Take(index, line, left, tuple(_open_serials(line))[:int(left)]
-                                       if left == left.to_integral_value() else ()))
+                    takes.append(_Take(index, line, left, _default_serials(line, left, skip)))
         else:
             seen: set[int] = set()
             for position, item in enumerate(sent):
@@ -606,7 +603,7 @@ class OrderService(ResourceService[Order]):
                         f"line {line.id} has {plain(max(left, ZERO))} left to {doing}"]
                     continue
                 serials = tuple(item.serial_numbers) if item.serial_numbers is not None \
-                    else tuple(_open_serials(line))[:int(quantity)]
+                    else _default_serials(line, quantity, skip)
                 takes.append(_Take(index, line, quantity, serials))
         if errors:
             raise ValidationProblem(f"Invalid lines to {doing}.", errors=errors)
@@ -723,14 +720,23 @@ def _open_serials(line: OrderLine) -> list[str]:
     return list(line.serial_numbers or ())[int(line.delivered_quantity):]
 
 
+def _default_serials(line: OrderLine, quantity: Decimal, skip: Any) -> tuple[str, ...]:
+    if quantity != quantity.to_integral_value():
+        return ()  # not a unique item's quantity: _check_units refuses it
+    start = skip(line)
+    return tuple(_open_serials(line)[start:start + int(quantity)])
+
+
 def _with_serials(line: OrderLine, serials: Sequence[str], *, delivered: bool = False
                   ) -> list[str]:
-    """The line's ``serial_numbers`` after picking or delivering ``serials``: those
-    delivered before, then ``serials`` (when delivering: now delivered too), then the rest
-    of the open ones, at most ``quantity`` in all."""
+    """The line's ``serial_numbers`` after picking or delivering ``serials``, kept in the
+    order delivered, picked, the rest: those delivered before, then (picking) those
+    picked before, then ``serials``, then the other open ones; at most ``quantity``."""
     done = list(line.serial_numbers or ())[:int(line.delivered_quantity)]
-    rest = [s for s in _open_serials(line) if s not in serials]
-    return (done + list(serials) + rest)[:int(line.quantity)]
+    before = [] if delivered else \
+        [s for s in _open_serials(line)[:int(line.picked_quantity)] if s not in serials]
+    rest = [s for s in _open_serials(line) if s not in serials and s not in before]
+    return (done + before + list(serials) + rest)[:int(line.quantity)]
 
 
 class DeliveryService(ResourceService[Delivery]):
