@@ -7,7 +7,7 @@ SUDO   := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
 LOCK   := requirements.lock
 
-.PHONY: install lock run test lint browser bench clean
+.PHONY: install lock run test fuzz lint browser bench clean
 
 install: $(VENV)/.installed
 
@@ -71,6 +71,16 @@ test: install browser
 	@if [ -n "$$WORKLEDGER_TEST_DATABASE_URL" ]; then \
 	  echo "== the same suite on PostgreSQL + Redis =="; \
 	  WORKLEDGER_TEST_BACKEND=postgres $(PYTEST); \
+	fi
+
+# Schemathesis over every operation of /openapi.json against a live server on a fresh
+# database (fuzz/run.py): SQLite; then PostgreSQL and Redis when the test URLs are set.
+FUZZ_TIME ?= 120
+fuzz: install
+	$(BIN)/python fuzz/run.py --max-time $(FUZZ_TIME)
+	@if [ -n "$$WORKLEDGER_TEST_DATABASE_URL" ]; then \
+	  $(BIN)/python fuzz/run.py --max-time $(FUZZ_TIME) \
+	    --postgres "$$WORKLEDGER_TEST_DATABASE_URL" --redis "$$WORKLEDGER_TEST_REDIS_URL"; \
 	fi
 
 lint: install
