@@ -88,3 +88,48 @@ async def workflow(api: Api, n: int) -> dict[str, Any]:
     found = await api.read("/v1/workflows", type=WORKFLOW_TYPES[n - 1])
     assert len(found) == 1, found
     return found[0]
+
+
+# -- stock and purchase orders (issue 8) ---------------------------------------------------
+
+
+async def stocked_item(api: Api, n: int, kind: str = "stock_goods") -> dict[str, Any]:
+    """The n-th item of a stock test (a re-sent import_id answers the same item)."""
+    return await api.create("/v1/items", {"number": f"STOCK-{kind}-{n:03d}",
+                                          "name": f"Stocked {n:03d}", "kind": kind,
+                                          "import_id": f"stock-{kind}-{n:03d}"})
+
+
+async def stock_warehouse(api: Api, n: int) -> dict[str, Any]:
+    return await api.create("/v1/warehouses", {"code": f"SWH-{n:03d}",
+                                               "import_id": f"stock-wh-{n:03d}"})
+
+
+async def stock_movement(api: Api, n: int) -> dict[str, Any]:
+    """An adjustment of n units of the n-th item into the n-th warehouse."""
+    item, place = await stocked_item(api, n), await stock_warehouse(api, n)
+    return {"item_id": item["id"], "warehouse_id": place["id"], "type": "adjustment",
+            "quantity": n, "comment": f"counted {n:03d}"}
+
+
+async def stock(api: Api, n: int) -> dict[str, Any]:
+    """/v1/stock is read-only: the level an adjustment of n units made (items and
+    warehouses of their own, so stock_movement's adjustments do not change it)."""
+    body = await stock_movement(api, 100 + n)
+    made = await api.create("/v1/stock-movements", {**body, "quantity": n})
+    found = await api.read("/v1/stock", item_id=made["item_id"],
+                           warehouse_id=made["warehouse_id"])
+    assert len(found) == 1, found
+    return found[0]
+
+
+async def purchase_order(api: Api, n: int) -> dict[str, Any]:
+    made = await api.create("/v1/suppliers", await supplier(api, 700 + n))
+    item, place = await stocked_item(api, 200 + n), await stock_warehouse(api, 200 + n)
+    return {"supplier_id": made["id"], "warehouse_id": place["id"],
+            "order_date": f"2026-10-{n:02d}", "expected_date": f"2026-12-{n:02d}",
+            "reference": f"REF-{n:03d}", "comment": f"note {n}", "import_id": f"po-{n:03d}",
+            "lines": [{"item_id": item["id"], "quantity": n, "unit_price": 2.5 * n}]}
+
+
+# -- end of stock and purchase orders ------------------------------------------------------

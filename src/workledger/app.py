@@ -36,6 +36,8 @@ from workledger.kit.openapi import install_openapi, operation_id
 from workledger.kit.ratelimit import LoginGuard, RateLimiter
 from workledger.links.endpoints import company_links_router, contact_links_router
 from workledger.oauth2.endpoints import router as oauth2_router
+from workledger.purchase_orders.endpoints import router as purchase_orders_router  # issue 8
+from workledger.stock.endpoints import stock_movements_router, stock_router  # issue 8: stock
 from workledger.suppliers.endpoints import router as suppliers_router
 from workledger.warehouses.endpoints import router as warehouses_router
 from workledger.web import install_web
@@ -129,6 +131,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    employees_router, warehouses_router, invoices_router, company_router,
                    automation_router):
         app.include_router(router)
+    # -- stock and purchase orders (issue 8) --
+    for router in (stock_router, stock_movements_router, purchase_orders_router):
+        app.include_router(router)
+    # -- end of stock and purchase orders --
     app.include_router(connector_router)
     app.include_router(oauth2_router)
 

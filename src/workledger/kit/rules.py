@@ -60,11 +60,17 @@ VIOLATION_MESSAGES: dict[str, Message] = {
     "serial_count": N_("Serial numbers needed: {expected}; given: {given}."),
     "quantity_available": N_("Quantity requested: {requested}; available: {available}."),
     "one_main_per_group": N_("Exactly one line of group '{group}' must be main."),
-    "equipment_cycle": N_("Equipment cannot be its own main equipment, directly or "
-                          "through its sub equipment."),
+    "equipment_cycle": N_("Equipment cannot be its own main equipment, directly or through its "
+                          "sub equipment."),
     "cancelled_order": N_("The order is cancelled and cannot be changed."),
     "not_returnable": N_("Equipment of kind '{kind}' cannot be returned."),
     "not_at_customer": N_("The equipment is not at a customer."),
+    # -- stock and purchase orders (issue 8, DESIGN §7.2-§7.3) --------------------------
+    "adjustments_only": N_("Only adjustments can be created; '{type}' movements are written by the "
+        "actions that cause them."),
+    "whole_units": N_("Items of kind '{kind}' are counted in whole units."),
+    "serial_not_in_stock": N_("Serial number '{serial}' is not in stock at this warehouse."),
+    # -- end of stock and purchase orders ----------------------------------------------
 }
 
 #: Placeholders every violation message may use without the caller passing them.
