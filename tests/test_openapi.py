@@ -57,6 +57,8 @@ OPERATION_IDS = {
     ("get", "/v1/automation/companies"): "list_automation_companies",
     ("get", "/openapi/versions"): "list_connector_versions",
     ("get", "/openapi/1/GetCompany/"): "get_company",
+    ("post", "/openapi/versions"): "list_connector_versions_post",
+    ("post", "/openapi/1/GetCompany/"): "get_company_post",
 }
 SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 #: Sent with every answer (kit.edge, kit.ratelimit).

@@ -31,6 +31,7 @@ from workledger.items.endpoints import router as items_router
 from workledger.kit.db import Database
 from workledger.kit.edge import EdgeMiddleware
 from workledger.kit.errors import install_error_handlers
+from workledger.kit.i18n import check_catalogues
 from workledger.kit.openapi import install_openapi, operation_id
 from workledger.kit.ratelimit import LoginGuard, RateLimiter
 from workledger.links.endpoints import company_links_router, contact_links_router
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     # First, before anything is opened: production refuses to start without the key.
     secret_key = settings.resolved_secret_key()
+    check_catalogues()  # a missing compiled catalogue stops the start, not a request
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

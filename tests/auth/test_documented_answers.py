@@ -82,6 +82,8 @@ def one_call_each(c: dict[str, Any]) -> list[Call]:
         call("get", "/v1/automation/companies", headers=c["automation"]),
         call("get", "/openapi/versions"),
         call("get", "/openapi/1/GetCompany/", params={"token": c["connector"]}),
+        call("post", "/openapi/versions"),
+        call("post", "/openapi/1/GetCompany/", params={"token": c["connector"]}),
     ]
 
 
@@ -140,6 +142,11 @@ async def endpoint_answers(client, c: dict[str, Any]) -> list[tuple[Call, httpx.
         call("get", "/openapi/1/GetCompany/", params={"token": "wlc_wrong"}),
         call("get", "/openapi/1/GetCompany/", params={"token": c["off_connector"]}),
         call("get", "/openapi/1/GetCompany/",
+             params=[("token", c["connector"]), ("token", c["connector"])]),
+        call("post", "/openapi/versions"),
+        call("post", "/openapi/1/GetCompany/", params={"token": c["connector"]}),
+        call("post", "/openapi/1/GetCompany/"),
+        call("post", "/openapi/1/GetCompany/",
              params=[("token", c["connector"]), ("token", c["connector"])]),
     ]
     return [(each, await send(client, each)) for each in calls]

@@ -243,3 +243,21 @@ async def test_receive_costs_the_same_statements_for_1_or_40_lines(app, client, 
         assert response.status_code == 200, response.text
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
+
+
+async def test_concurrent_receipts_receive_once(app, client, acme):
+    """Four receives of one purchase order at once: one 200, three 3027, stock once."""
+    import asyncio
+
+    w = await world(client, acme)
+    po = await make(client, acme, POS, {"supplier_id": w["supplier"], "lines": [
+        {"item_id": w["goods"], "quantity": 7},
+        {"item_id": w["pump"], "quantity": 1, "serial_numbers": ["ONLY-1"]}]})
+    responses = await asyncio.gather(*(
+        client.post(f"{POS}/{po['id']}/receive", headers=acme.headers) for _ in range(4)))
+    assert sorted(r.status_code for r in responses) == [200, 422, 422, 422], [
+        r.text for r in responses]
+    assert {r.json()["code"] for r in responses if r.status_code == 422} == {"3027"}
+    assert {(s["item_id"], s["on_hand"]) for s in await levels(client, acme)} == {
+        (w["goods"], 7), (w["pump"], 1)}
+    assert len(await units(app, acme)) == 1

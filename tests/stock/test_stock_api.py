@@ -165,3 +165,16 @@ async def test_another_companys_item_or_warehouse_is_refused(client, acme, other
         (["item_id"], "Invalid Item Id")]
     assert rule(await adjust(client, acme, item_id=mine, warehouse_id=their_main["id"],
                              quantity=1), "30") == [(["warehouse_id"], "Invalid Warehouse Id")]
+
+
+async def test_concurrent_adjustments_never_take_stock_below_zero(client, acme):
+    """Two −3 adjustments of 5 units at once: exactly one is refused (3023)."""
+    import asyncio
+
+    item_id = await item(client, acme)
+    await adjust(client, acme, item_id=item_id, quantity=5)
+    responses = await asyncio.gather(*(adjust(client, acme, item_id=item_id, quantity=-3)
+                                       for _ in range(2)))
+    assert sorted(r.status_code for r in responses) == [200, 422], [r.text for r in responses]
+    assert [r.json()["code"] for r in responses if r.status_code == 422] == ["3023"]
+    assert (await level(client, acme, item_id))["on_hand"] == 2

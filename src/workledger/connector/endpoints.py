@@ -107,7 +107,7 @@ async def get_company_info(session: AsyncSession, principal: Principal, _request
 @dataclass(frozen=True)
 class Function:
     handler: Handler
-    #: How the OpenAPI document shows it (both methods are served).
+    #: The method a client is shown first; both are served and documented.
     method: str
     answer: type[ConnectorAnswer]
     summary: str
@@ -245,20 +245,25 @@ def _documented(version: str, name: str) -> Callable[..., Awaitable[JSONResponse
     return endpoint
 
 
-router.add_api_route(
-    "/versions", versions, methods=["GET"], response_model=ConnectorVersions,
-    summary="The connector's versions", description="Needs no token.",
-    responses=VERSIONS_RESPONSES, operation_id="list_connector_versions",
-)
-router.add_api_route("/versions", versions, methods=["POST"], include_in_schema=False)
+# Both methods are served and so both are documented: a client (or a fuzzer) must be able
+# to tell from the document that POST is as good as GET, the seed's "ook bij een POST".
+for _method in ("GET", "POST"):
+    router.add_api_route(
+        "/versions", versions, methods=[_method], response_model=ConnectorVersions,
+        summary="The connector's versions", description="Needs no token.",
+        responses=VERSIONS_RESPONSES,
+        operation_id="list_connector_versions" + ("" if _method == "GET" else "_post"),
+    )
 for _version, _functions in FUNCTIONS.items():
     for _name, _function in _functions.items():
-        router.add_api_route(
-            f"/{_version}/{_name}/", _documented(_version, _name), methods=[_function.method],
-            response_model=_function.answer,
-            summary=_function.summary, description=_function.description,
-            responses=function_responses(), openapi_extra={"parameters": [TOKEN_PARAMETER]},
-            operation_id=operation_id(_version, _name),
-        )
+        for _method in ("GET", "POST"):
+            router.add_api_route(
+                f"/{_version}/{_name}/", _documented(_version, _name), methods=[_method],
+                response_model=_function.answer,
+                summary=_function.summary, description=_function.description,
+                responses=function_responses(), openapi_extra={"parameters": [TOKEN_PARAMETER]},
+                operation_id=operation_id(_version, _name)
+                + ("" if _method == _function.method else f"_{_method.lower()}"),
+            )
 router.add_api_route("/{version}/{function}/", call, methods=["GET", "POST"],
                      include_in_schema=False)

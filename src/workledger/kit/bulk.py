@@ -18,6 +18,8 @@ from workledger.kit.problems import Problem, ValidationProblem
 
 MAX_IDS = 50
 _IDS = re.compile(r"[0-9]+(,[0-9]+)*")
+#: The same rule for the OpenAPI document (anchored, as JSON Schema patterns search).
+IDS_PATTERN = r"^[0-9]+(,[0-9]+)*$"
 
 
 def parse_ids(raw: str | None) -> list[int]:
