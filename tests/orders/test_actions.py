@@ -78,6 +78,10 @@ async def test_pick(client, acme):
         {"id": pump, "quantity": 2, "serial_numbers": ["P-1"]}]}, headers=acme.headers)
     assert rule(response, "3013") == [(["lines[1].serial_numbers"],
                                        "Serial numbers needed: 2; given: 1.")]
+    response = await client.post(f"{url}/pick", params={"language_code": 3}, json={"lines": [
+        {"id": pump, "quantity": 2, "serial_numbers": ["P-1"]}]}, headers=acme.headers)
+    assert rule(response, "3013") == [(["lines[1].serial_numbers"],
+                                       "Antal serienummer som krävs: 2; angivna: 1.")]
     response = await client.post(f"{url}/pick", params={"language_code": 0}, json={"lines": [
         {"id": pump, "quantity": 2, "serial_numbers": ["P-1", "P-9"]}]}, headers=acme.headers)
     assert rule(response, "3008") == [(["lines[1].serial_numbers"],

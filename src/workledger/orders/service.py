@@ -109,13 +109,21 @@ LINE_READ_ONLY = (*READ_ONLY_DEFAULT, "allocated_quantity", "picked_quantity",
                   "delivered_quantity")
 
 
+#: The amount columns hold 10 whole digits (Numeric(14, 4)).
+MAX_AMOUNT = Decimal(10) ** 10
+
+
 def totals(lines: Sequence[OrderLine]) -> tuple[Decimal, Decimal, Decimal]:
     """(net, tax, gross) of ``lines``: net = Σ quantity × unit_price, tax = Σ net of the
-    line × tax_rate / 100, each sum rounded to 2 decimals half-up, gross = net + tax."""
+    line × tax_rate / 100, each sum rounded to 2 decimals half-up, gross = net + tax.
+    A gross amount of 10¹⁰ or more does not fit the amounts: 400 naming ``lines``."""
     net = sum((Decimal(line.quantity) * Decimal(line.unit_price) for line in lines), ZERO)
     tax = sum((Decimal(line.quantity) * Decimal(line.unit_price) * Decimal(line.tax_rate)
                / 100 for line in lines), ZERO)
     net, tax = net.quantize(CENT, ROUND_HALF_UP), tax.quantize(CENT, ROUND_HALF_UP)
+    if net + tax >= MAX_AMOUNT:
+        raise ValidationProblem.single(
+            "lines", f"the order's gross amount must stay below {MAX_AMOUNT:,.0f}")
     return net, tax, net + tax
 
 
