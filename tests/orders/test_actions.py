@@ -316,3 +316,23 @@ async def test_picking_unique_units_in_two_steps(client, acme):
     assert delivery["lines"][0]["serial_numbers"] == ["T-3", "T-1"]
     rest = await make(client, acme, f"{url}/deliver", {})
     assert rest["lines"][0]["serial_numbers"] == ["T-2"]
+
+
+async def test_nothing_to_deliver(client, acme):
+    w = await world(client, acme)
+    await receive(client, acme, w["goods"], 5)
+    empty = await order_of(client, acme, w, [])
+    response = await client.post(f"{ORDERS}/{empty['id']}/deliver", params={
+        "language_code": 0}, headers=acme.headers)
+    assert rule(response, "30") == [(["lines"], "Ordren har ingenting igjen å levere.")]
+    order = await order_of(client, acme, w, [{"item_id": w["goods"], "quantity": 1},
+                                             {"item_id": w["goods"], "quantity": 1}])
+    url = f"{ORDERS}/{order['id']}"
+    first = order["lines"][0]["id"]
+    await make(client, acme, f"{url}/deliver", {"lines": [{"id": first}]})
+    response = await client.post(f"{url}/deliver", json={"lines": [{"id": first}]},
+                                 headers=acme.headers)
+    assert response.status_code == 400 and "lines[0].id" in response.json()["errors"]
+    response = await client.post(f"{url}/deliver", json={"lines": [{"id": 2**40}]},
+                                 headers=acme.headers)
+    assert response.status_code == 400 and "lines[0].id" in response.json()["errors"]

@@ -75,8 +75,7 @@ VIOLATION_MESSAGES: dict[str, Message] = {
     "contact_of_other_customer": N_("The contact is not a contact of the order's customer."),
     "group_needs_process": N_("Only lines that create equipment (process 2-4) can be grouped "
                               "(group '{group}')."),
-    "nothing_to_deliver": N_("Every line of the order has been delivered: there is nothing "
-                             "left to deliver."),
+    "nothing_to_deliver": N_("The order has nothing left to deliver."),
     # -- end of orders -----------------------------------------------------------------
 }
 

@@ -603,6 +603,9 @@ class OrderService(ResourceService[Order]):
                 index = index_of[item.id]
                 line = lines[index]
                 left = remaining(line)
+                if item.quantity is None and left <= 0:
+                    errors[f"{where}id"] = [f"line {line.id} has nothing left to {doing}"]
+                    continue
                 quantity = left if item.quantity is None else item.quantity
                 if quantity <= 0:
                     raise AmountNotPositive.on(f"lines[{index}].quantity")
