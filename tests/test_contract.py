@@ -11,6 +11,7 @@ from tests.contract import Api, Case, excluding_value, filter_value, sort_key
 from tests.kit.example import EXAMPLE_LINES, EXAMPLE_ORDERS
 from workledger.customers.endpoints import CUSTOMERS
 from workledger.employees.endpoints import EMPLOYEES
+from workledger.equipment.endpoints import EQUIPMENT  # issue 8: equipment
 from workledger.invoices.endpoints import INVOICES
 from workledger.items.endpoints import ITEMS
 from workledger.kit.db import Base
@@ -20,6 +21,7 @@ from workledger.purchase_orders.endpoints import PURCHASE_ORDERS  # issue 8
 from workledger.stock.endpoints import STOCK, STOCK_MOVEMENTS  # issue 8: stock
 from workledger.suppliers.endpoints import SUPPLIERS
 from workledger.warehouses.endpoints import WAREHOUSES
+from workledger.work_orders.endpoints import WORK_ORDERS  # issue 8: equipment
 from workledger.workflows.endpoints import WORKFLOWS
 
 PROBLEM = "application/problem+json"
@@ -64,6 +66,13 @@ CASES = [
     Case(PURCHASE_ORDERS, factories.purchase_order,
          update={"reference": "changed", "expected_date": "2027-01-31"}),
     # -- end of stock and purchase orders --
+    # -- equipment and work orders (issue 8) --
+    Case(EQUIPMENT, factories.equipment, unfilled=("warehouse_id", "order_line_id",
+                                                              "main_equipment_id"),
+         update={"status": "sold", "properties": {"colour": "red"}}),
+    Case(WORK_ORDERS, factories.work_order, unfilled=("order_id", "handled_at"),
+         update={"description": "changed", "status": "fetched", "work_periods": []}),
+    # -- end of equipment and work orders --
 ]
 CASE_IDS = [case.name for case in CASES]
 

@@ -32,7 +32,8 @@ COMMON_ERRORS = ("400", "401", "403", "429", "500")
 LIST_COMMON = ("page", "per_page", "sort", "total", "language_code")
 RESOURCES = ("customers", "suppliers", "items", "company-links", "contact-links", "employees",
              "warehouses",
-             "purchase-orders")  # issue 8: stock and purchase orders
+             "purchase-orders",  # issue 8: stock and purchase orders
+             "equipment", "work-orders")  # issue 8: equipment and work orders
 #: Collections served by the listing machinery (page, sort, filters).
 LISTS = (*RESOURCES, "workflows", "invoices",
          "stock", "stock-movements")  # issue 8: stock

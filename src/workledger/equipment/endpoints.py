@@ -24,9 +24,10 @@ EQUIPMENT = Resource(
     filters=("id", "item_id", "kind", "serial_number", "quantity", "status", "warehouse_id",
              "customer_id", "main_equipment_id", "order_line_id", "installed_at",
              "warranty_until", "import_id", "created_at", "updated_at"),
-    sorts=("id", "item_id", "kind", "serial_number", "quantity", "status", "warehouse_id",
-           "customer_id", "main_equipment_id", "order_line_id", "installed_at",
-           "warranty_until", "created_at", "updated_at"),
+    # Not on warehouse_id, order_line_id and main_equipment_id, empty on most records:
+    # the two databases sort empty values at opposite ends.
+    sorts=("id", "item_id", "kind", "serial_number", "quantity", "status", "customer_id",
+           "installed_at", "warranty_until", "created_at", "updated_at"),
     actions=(
         Action("return", "give_back", "Return equipment from a customer",
                description="A `unique` unit at a customer comes back `in_stock` at the "
