@@ -203,3 +203,37 @@ async def delivery(api: Api, n: int) -> dict[str, Any]:
 
 
 # -- end of orders ---------------------------------------------------------------------------
+
+# -- equipment and work orders (issue 8) ----------------------------------------------------
+TYPES_OF_WORK = ("installation", "maintenance", "repair", "service")
+
+
+async def equipment(api: Api, n: int) -> dict[str, Any]:
+    """A unit of a unique item at a customer. (Its main equipment would be one more
+    record in the collection the contract kit counts: tests/equipment covers it.)"""
+    unit_item = await stocked_item(api, 300 + n, "unique")
+    owner = await api.create("/v1/customers", await customer(api, 300 + n))
+    return {"item_id": unit_item["id"], "serial_number": f"SN-{n:03d}", "quantity": 1,
+            "status": "at_customer", "customer_id": owner["id"],
+            "properties": {"colour": f"c{n:03d}"},
+            "installed_at": f"2026-0{1 + n % 9}-1{n % 10}",
+            "warranty_until": f"2028-0{1 + n % 9}-1{n % 10}", "import_id": f"eq-{n:03d}"}
+
+
+async def work_order(api: Api, n: int) -> dict[str, Any]:
+    owner = await api.create("/v1/customers", await customer(api, 500 + n))
+    person = await api.create("/v1/employees", await employee(api, 500 + n))
+    material = await stocked_item(api, 500 + n, "consumable")
+    return {"number": f"WO-{n:03d}", "type_of_work": TYPES_OF_WORK[n % 4],
+            "customer_id": owner["id"], "employee_ids": [person["id"]],
+            "planned_date": f"2026-12-{n:02d}", "planned_time": "08:30:00",
+            "deadline": f"2027-01-{n:02d}", "duration_minutes": 30 * n,
+            "description": f"Job {n:03d}", "internal_description": f"inside {n:03d}",
+            "work_status": f"step {n:03d}", "completed_at": f"2026-12-{n:02d}T10:00:00Z",
+            "import_id": f"wo-{n:03d}",
+            "work_periods": [{"employee_id": person["id"], "date": f"2026-12-{n:02d}",
+                              "begin_time": "08:00:00", "end_time": "12:00:00",
+                              "break_minutes": 15, "hour_type": "normal"}],
+            "materials": [{"item_id": material["id"], "quantity": n}],
+            "form": [{"form": "Check", "property": "Done", "value": "yes"}]}
+# -- end of equipment and work orders -------------------------------------------------------

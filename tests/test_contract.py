@@ -11,6 +11,7 @@ from tests.contract import Api, Case, excluding_value, filter_value, sort_key
 from tests.kit.example import EXAMPLE_LINES, EXAMPLE_ORDERS
 from workledger.customers.endpoints import CUSTOMERS
 from workledger.employees.endpoints import EMPLOYEES
+from workledger.equipment.endpoints import EQUIPMENT  # issue 8: equipment
 from workledger.invoices.endpoints import INVOICES
 from workledger.items.endpoints import ITEMS
 from workledger.kit.db import Base
@@ -21,6 +22,7 @@ from workledger.purchase_orders.endpoints import PURCHASE_ORDERS  # issue 8
 from workledger.stock.endpoints import STOCK, STOCK_MOVEMENTS  # issue 8: stock
 from workledger.suppliers.endpoints import SUPPLIERS
 from workledger.warehouses.endpoints import WAREHOUSES
+from workledger.work_orders.endpoints import WORK_ORDERS  # issue 8: equipment
 from workledger.workflows.endpoints import WORKFLOWS
 
 PROBLEM = "application/problem+json"
@@ -72,6 +74,13 @@ CASES = [
          update={"quantity": 7, "description": "changed"}),
     Case(DELIVERIES, factories.delivery, parent=factories.delivered_order_url),
     # -- end of orders --
+    # -- equipment and work orders (issue 8) --
+    Case(EQUIPMENT, factories.equipment, unfilled=("warehouse_id", "order_line_id",
+                                                              "main_equipment_id"),
+         update={"status": "sold", "properties": {"colour": "red"}}),
+    Case(WORK_ORDERS, factories.work_order, unfilled=("order_id", "handled_at"),
+         update={"description": "changed", "status": "fetched", "work_periods": []}),
+    # -- end of equipment and work orders --
 ]
 CASE_IDS = [case.name for case in CASES]
 

@@ -33,7 +33,8 @@ LIST_COMMON = ("page", "per_page", "sort", "total", "language_code")
 RESOURCES = ("customers", "suppliers", "items", "company-links", "contact-links", "employees",
              "warehouses",
              "purchase-orders",  # issue 8: stock and purchase orders
-             "orders")  # issue 8: orders
+             "orders",  # issue 8: orders
+             "equipment", "work-orders")  # issue 8: equipment and work orders
 #: Collections served by the listing machinery (page, sort, filters).
 LISTS = (*RESOURCES, "workflows", "invoices",
          "stock", "stock-movements")  # issue 8: stock

@@ -26,6 +26,7 @@ from workledger.connector.endpoints import TAG_DESCRIPTION as CONNECTOR_DESCRIPT
 from workledger.connector.endpoints import router as connector_router
 from workledger.customers.endpoints import router as customers_router
 from workledger.employees.endpoints import router as employees_router
+from workledger.equipment.endpoints import router as equipment_router  # issue 8: equipment
 from workledger.invoices.endpoints import router as invoices_router
 from workledger.items.endpoints import router as items_router
 from workledger.kit.db import Database
@@ -46,6 +47,7 @@ from workledger.stock.endpoints import stock_movements_router, stock_router  # i
 from workledger.suppliers.endpoints import router as suppliers_router
 from workledger.warehouses.endpoints import router as warehouses_router
 from workledger.web import install_web
+from workledger.work_orders.endpoints import router as work_orders_router  # issue 8: equipment
 from workledger.workflows.endpoints import router as workflows_router
 
 SWAGGER_ASSETS = Path(fastapi_offline.__file__).parent / "static"
@@ -143,6 +145,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (orders_router, lines_router, deliveries_router):
         app.include_router(router)
     # -- end of stock and purchase orders --
+    # -- equipment and work orders (issue 8) --
+    for router in (equipment_router, work_orders_router):
+        app.include_router(router)
+    # -- end of equipment and work orders --
     app.include_router(connector_router)
     app.include_router(oauth2_router)
 

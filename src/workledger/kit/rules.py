@@ -77,6 +77,13 @@ VIOLATION_MESSAGES: dict[str, Message] = {
                               "(group '{group}')."),
     "nothing_to_deliver": N_("The order has nothing left to deliver."),
     # -- end of orders -----------------------------------------------------------------
+    # -- equipment and work orders (issue 8, DESIGN §7.4) --------------------------------
+    "in_stock_by_ledger": N_("Equipment is in stock only through the stock ledger: a "
+                             "purchase-order receipt, a stock adjustment or a return."),
+    "one_unit": N_("Equipment of kind '{kind}' is one unit: its quantity is 1."),
+    "not_a_material": N_("Items of kind '{kind}' cannot be used as materials."),
+    "materials_booked": N_("The materials cannot be changed while the status is '{status}'."),
+    # -- end of equipment and work orders ----------------------------------------------
 }
 
 #: Placeholders every violation message may use without the caller passing them.
