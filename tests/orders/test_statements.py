@@ -13,16 +13,16 @@ MEASURED: dict[int, int] = {}
 
 
 def block_lines(w, block: int, processes: tuple[int, int]) -> list[dict]:
-    """Five lines: a group (a unique main unit, goods and a consumable as its subs),
-    a unique unit sold, and parts."""
+    """Five lines: a group (a unique main unit with process ``main``, goods with process
+    ``sub`` and a consumable as its subs), a unique unit sold, and parts."""
     group = f"G{block:02d}"
     sub, main = processes
     return [
         {"item_id": w["pump"], "quantity": 1, "process": main, "group": group, "main": True,
-         "serial_numbers": [f"M-{block:03d}"], "properties": {"n": str(block)}},
-        {"item_id": w["goods"], "quantity": 2, "process": sub, "group": group},
-        {"item_id": w["oil"], "quantity": 0.5, "process": 2, "group": group,
+         "serial_numbers": [f"M-{block:03d}"], "properties": {"n": str(block)},
          "form_properties": [{"form": "F", "property": "p", "value": str(block)}]},
+        {"item_id": w["goods"], "quantity": 2, "process": sub, "group": group},
+        {"item_id": w["oil"], "quantity": 0.5, "process": 2, "group": group},
         {"item_id": w["pump"], "quantity": 1, "process": 1, "serial_numbers": [f"S-{block:03d}"]},
         {"item_id": w["part"], "quantity": 2, "process": 1},
     ]
@@ -45,8 +45,6 @@ async def delivery_statements(app, client, tenant, w, blocks: int, first: int,
     assert response.status_code == 200, response.text
     delivery = response.json()
     assert len(delivery["lines"]) == 5 * blocks
-    if blocks == 1:
-        print("\n".join(s.split("\n")[0][:110] for s in statements))
     return len(statements)
 
 
@@ -56,4 +54,14 @@ async def test_delivery_statements_do_not_grow_with_its_lines(app, client, acme)
     large = await delivery_statements(app, client, acme, w, 12, 1, (2, 2))
     MEASURED.update({5: small, 60: large})
     print(f"\ndelivery statements: 5 lines {small}, 60 lines {large}")
+    assert large == small, (small, large)
+
+
+async def test_with_work_orders_too(app, client, acme):
+    """Every group's main line makes a file job and its goods line a job: 2 work orders
+    per 5 lines, still the same statements for 5 lines as for 60."""
+    w = await world(client, acme)
+    small = await delivery_statements(app, client, acme, w, 1, 0, (3, 4))
+    large = await delivery_statements(app, client, acme, w, 12, 1, (3, 4))
+    print(f"\ndelivery statements with work orders: 5 lines {small}, 60 lines {large}")
     assert large == small, (small, large)
