@@ -180,6 +180,10 @@ async def test_line_rules_name_their_member_in_two_languages(client, acme):
         response = await post(lines)
         assert response.status_code == 400, response.text
         assert "lines[0].serial_numbers" in response.json()["errors"]
+    response = await post([{"item_id": w["pump"], "quantity": 1, "serial_numbers": ["A"]},
+                           {"item_id": w["pump"], "quantity": 1, "serial_numbers": ["A"]}])
+    assert response.status_code == 400, response.text
+    assert "lines[1].serial_numbers" in response.json()["errors"]
     # Items by number; an unknown number or item id is code 30 naming it.
     response = await post([ok, {"item_number": "NOPE", "quantity": 1}])
     assert rule(response, "30")[0][0] == ["lines[1].item_number"]

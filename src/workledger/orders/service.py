@@ -19,7 +19,8 @@ Lines (the ``lines`` list field and ``/v1/orders/{order_id}/lines``: one service
     ``whole_units``); ``description``, ``unit_price``, ``tax_rate`` default to the
     item's name, sales price and tax rate; ``process`` 1-4 (default 1);
     ``workflow_status_id`` of the ``order_line`` workflow (default its first status);
-    ``serial_numbers`` only for ``unique`` items, at most ``quantity``, each once (400);
+    ``serial_numbers`` only for ``unique`` items, at most ``quantity``, each once in the
+    order (400);
     a group has exactly one ``main`` line (code 30 ``one_main_per_group`` naming
     ``lines[i].main``) and only lines with process ≥ 2 group (code 30
     ``group_needs_process`` naming ``lines[i].group``). ``allocated_quantity``,
@@ -145,6 +146,20 @@ def check_groups(lines: Sequence[OrderLine], member: Any) -> None:
             raise BusinessRule.on(member(culprit, "main"), "one_main_per_group", group=group)
 
 
+def check_serials_across(lines: Sequence[OrderLine], member: Any) -> None:
+    """A serial names one unit of its item: two lines of an order may not name the same
+    serial of the same item (400 naming the later line's ``serial_numbers``). Across
+    orders the delivery decides: a unit leaves the warehouse once (3008 for the next)."""
+    seen: set[tuple[int, str]] = set()
+    for index, line in enumerate(lines):
+        for serial in line.serial_numbers or ():
+            if (line.item_id, serial) in seen:
+                raise ValidationProblem.single(
+                    member(index, "serial_numbers"),
+                    f"serial number '{serial}' is named by another line of this order")
+            seen.add((line.item_id, serial))
+
+
 async def resolve_item_numbers(service: ResourceService, repo: OrderRepository,
                                lines: Sequence[dict[str, Any]], prefix: Any) -> None:
     """Replace each line's ``item_number`` by the ``item_id`` it names (one query); 422
@@ -217,6 +232,7 @@ class OrderLineService(ResourceService[OrderLine]):
         await self.session.flush()
         lines = await self._order_repo().lines_of(order.id)
         check_groups(lines, lambda index, name: f"lines[{index}].{name}")
+        check_serials_across(lines, lambda index, name: f"lines[{index}].{name}")
         order.net_amount, order.tax_amount, order.gross_amount = totals(lines)
         order.updated_at = utcnow()  # the row may be unchanged; its lines are not
         await self.session.flush()
@@ -377,6 +393,7 @@ class OrderService(ResourceService[Order]):
         if "lines" in values:
             await self.sync_children(obj, "lines", values["lines"], OrderLineService)
             check_groups(obj.lines, lambda index, name: f"lines[{index}].{name}")
+            check_serials_across(obj.lines, lambda index, name: f"lines[{index}].{name}")
             obj.net_amount, obj.tax_amount, obj.gross_amount = totals(obj.lines)
             if not creating:
                 obj.updated_at = utcnow()  # the row may be unchanged; its lines are not
