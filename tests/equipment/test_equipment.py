@@ -133,6 +133,11 @@ async def test_in_stock_belongs_to_the_ledger(client, acme):
     assert (kept["status"], kept["properties"], kept["warranty_until"]) == (
         "in_stock", {"shelf": "4"}, "2029-01-01")
     assert await on_hand(client, acme, unique) == 1
+    # Nor can it be deleted: the ledger takes it out.
+    response = await client.delete(element, headers=acme.headers)
+    assert response.status_code == 422 and response.json()["code"] == "3"
+    assert "in stock" in response.json()["reason"]
+    assert await on_hand(client, acme, unique) == 1
 
 
 async def test_main_and_sub_equipment(client, acme):
@@ -221,9 +226,9 @@ async def test_return_a_unique_unit(client, acme):
         (["status"], "The equipment is not at a customer.")]
     assert rule(await post(client, acme, f"{URL}/{unit['id']}/return", None, NB), "30") == [
         (["status"], "Utstyret er ikke hos en kunde.")]
-    # Named by a movement now: cannot be deleted.
+    # In stock now: the ledger takes it out, a delete cannot.
     response = await client.delete(f"{URL}/{unit['id']}", headers=acme.headers)
-    assert response.status_code == 422 and "stock movements" in response.json()["reason"]
+    assert response.status_code == 422 and "in stock" in response.json()["reason"]
 
 
 async def test_return_into_a_chosen_warehouse(client, acme, other):
@@ -251,6 +256,10 @@ async def test_return_by_kind(client, acme):
     assert (back["status"], back["warehouse_id"], back["customer_id"]) == (
         "returned", None, None)
     assert await on_hand(client, acme, goods) == 3
+    # Named by its return movement: cannot be deleted.
+    response = await client.delete(f"{URL}/{crate['id']}", headers=acme.headers)
+    assert response.status_code == 422 and response.json()["code"] == "3"
+    assert "stock movements" in response.json()["reason"]
     oil = await made(await post(client, acme, URL, {"item_id": stuff, "quantity": 2.5,
                                                     "customer_id": owner}))
     assert rule(await post(client, acme, f"{URL}/{oil['id']}/return"), "30") == [

@@ -296,3 +296,45 @@ async def test_reopen_keeps_the_booking_and_books_the_difference(client, acme):
     await made(await patch(client, acme, element, {"status": "fetched"}))
     await made(await patch(client, acme, element, {"status": "complete"}))
     assert len(await movements(client, acme, work_order_id=order["id"])) == 3
+
+
+async def test_concurrent_completions_never_oversell(client, acme):
+    """Two work orders needing 4 of 6 units completed at once: one 200, one 3008; the same
+    work order completed four times at once books once."""
+    import asyncio
+
+    oil = await item(client, acme, "consumable", number="OIL")
+    await adjust(client, acme, oil, 6)
+    elements = []
+    for _ in range(2):
+        order = await made(await post(client, acme, URL, {"materials": [
+            {"item_id": oil, "quantity": 4}]}))
+        elements.append(f"{URL}/{order['id']}")
+    responses = await asyncio.gather(*(patch(client, acme, element, {"status": "complete"})
+                                       for element in elements))
+    assert sorted(r.status_code for r in responses) == [200, 422], [r.text for r in responses]
+    assert [r.json()["code"] for r in responses if r.status_code == 422] == ["3008"]
+    assert await on_hand(client, acme, oil) == 2
+    await adjust(client, acme, oil, 10)
+    [short] = [e for e, r in zip(elements, responses, strict=True) if r.status_code == 422]
+    responses = await asyncio.gather(*(patch(client, acme, short, {"status": "complete"})
+                                       for _ in range(4)))
+    assert [r.status_code for r in responses] == [200] * 4, [r.text for r in responses]
+    assert await on_hand(client, acme, oil) == 8
+
+
+async def test_concurrent_numbers_never_collide(client, acme):
+    """Issued and given numbers written at once: issued ones skip given ones; a given
+    number an issued one took first is refused as taken (422), never a conflict (409)."""
+    import asyncio
+
+    responses = await asyncio.gather(
+        *(post(client, acme, URL, {}) for _ in range(4)),
+        *(post(client, acme, URL, {"number": str(n)}) for n in (2, 4)))
+    issued = [r for r in responses[:4]]
+    assert all(r.status_code == 200 for r in issued), [r.text for r in issued]
+    for response in responses[4:]:
+        if response.status_code != 200:
+            assert rule(response, "30")[0][0] == ["number"]
+    numbers = [r.json()["number"] for r in responses if r.status_code == 200]
+    assert len(set(numbers)) == len(numbers) >= 5, numbers

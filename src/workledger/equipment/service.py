@@ -19,8 +19,8 @@ equipment", "borrowed equipment must be returned").
   ``invalid_reference``), never the record itself nor one of its subs at any depth (code
   30 ``equipment_cycle``, checked with one recursive query up the main chain). A sub has
   one main by construction (one column).
-- Delete: refused with 422 code 3 while sub equipment, stock movements or work orders
-  name the record.
+- Delete: refused with 422 code 3 while the unit is in stock (a stock adjustment takes
+  it out) or while sub equipment, stock movements or work orders name the record.
 - ``return``: a unit at a customer comes back (see :meth:`EquipmentService.give_back`).
 """
 
@@ -96,9 +96,11 @@ class EquipmentService(ResourceService[Equipment]):
             values["serial_number"] = None
         apply_values(obj, values, self.fields)
         self._check_unit(obj)
-        if obj.kind == UNIQUE and ("serial_number" in values or creating) and \
-                await self.repo.serial_taken(obj.item_id, obj.serial_number, other_than=obj.id):
-            raise BusinessRule.on("serial_number", "serial_known", serial=obj.serial_number)
+        if obj.kind == UNIQUE and ("serial_number" in values or creating):
+            # Check-then-write: a concurrent writer of the same serial waits for this one.
+            await self.repo.serialize("serial", obj.item_id, obj.serial_number)
+            if await self.repo.serial_taken(obj.item_id, obj.serial_number, other_than=obj.id):
+                raise BusinessRule.on("serial_number", "serial_known", serial=obj.serial_number)
         if "main_equipment_id" in values:
             await self._set_main(obj, values["main_equipment_id"] or None)
 
@@ -131,6 +133,10 @@ class EquipmentService(ResourceService[Equipment]):
         obj.main_equipment_id = main_id
 
     async def check_deletable(self, obj: Equipment) -> None:
+        if obj.status == IN_STOCK:
+            # Its warehouse counts it in on_hand: the ledger takes it out, not a delete.
+            raise CannotDelete(reason=f"The equipment {obj.id} is in stock: take it out "
+                               "with a stock adjustment (it becomes scrapped) or deliver it.")
         found = await self.repo.references(obj.id)
         if found:
             raise CannotDelete(reason=f"The equipment {obj.id} is still named by "

@@ -134,9 +134,12 @@ async def create_for_delivery(session: Any, company_id: int,
 
 async def issue_numbers(session: Any, company_id: int, count: int) -> list[str]:
     """``count`` new work-order numbers from the series, skipping numbers callers gave
-    by hand: one ``issue`` and one lookup per round."""
+    by hand: one ``issue`` and one lookup per round. Writers of work-order numbers of a
+    company (issued or given) take turns from here to the end of their transaction, so
+    an issued number cannot collide with one given at the same moment."""
     series = NumberSeriesRepository(session, company_id)
     repo = WorkOrderRepository(session, company_id)
+    await repo.serialize("number")
     numbers: list[str] = []
     while len(numbers) < count:
         issued = [str(n) for n in await series.issue("work_order", count - len(numbers))]
@@ -188,6 +191,8 @@ class WorkOrderService(ResourceService[WorkOrder]):
             obj.employee_links, obj.equipment_links = [], []
         number = values.get("number")
         if number is not None and number != obj.number:
+            # Check-then-insert: a concurrent writer of a number (given or issued) waits.
+            await self.repo.serialize("number")
             if await self.repo.taken_numbers({number}):
                 raise BusinessRule.on("number", "number_taken", number=number)
         elif creating:
