@@ -71,6 +71,30 @@ async def test_demo_json_shape_credentials_and_rotation(cli_env, client):
     contacts = {contact["id"] for c in my_customers for contact in c["contacts"]}
     assert contact_link["contact_id"] in contacts
 
+    # The operations flow (issue 8): stock received, an open, an allocated and a
+    # delivered order, and what the delivery made.
+    flow = data["company"]
+    assert set(flow["order_ids"]) == {"open", "allocated", "delivered"}
+    statuses = {state: (await client.get(f"/v1/orders/{order_id}", headers=mine)
+                        ).json()["status"] for state, order_id in flow["order_ids"].items()}
+    assert statuses == {"open": "open", "allocated": "allocated", "delivered": "delivered"}
+    [delivery] = await listed(f"/v1/orders/{flow['order_ids']['delivered']}/deliveries")
+    assert sorted(delivery["work_order_ids"]) == flow["work_order_ids"]
+    jobs = [(await client.get(f"/v1/work-orders/{i}", headers=mine)).json()
+            for i in flow["work_order_ids"]]
+    assert sorted((j["kind"], j["status"]) for j in jobs) == [("file_job", "ready"),
+                                                            ("job", "complete")]
+    made = [(await client.get(f"/v1/equipment/{i}", headers=mine)).json()
+            for i in delivery["equipment_ids"]]
+    mains = [e for e in made if e["sub_equipment_ids"]]
+    assert len(mains) == 1 and mains[0]["serial_number"] == "HP100-0001"
+    assert all(e["status"] == "at_customer" for e in made)
+    levels = await listed("/v1/stock")
+    assert any(level["allocated"] > 0 for level in levels)
+    assert {m["type"] for m in await listed("/v1/stock-movements")} == {
+        "receipt", "adjustment", "delivery", "consumption"}
+    assert data["other_company"]["order_ids"]["open"] != flow["order_ids"]["open"]
+
     # Every credential in the demo works the documented way.
     company = data["company"]
     via_api_key = await client.get("/v1/customers", auth=(company["api_email"],
@@ -99,6 +123,8 @@ async def test_demo_json_shape_credentials_and_rotation(cli_env, client):
     # Running it again keeps the data but rotates the secrets.
     second = json.loads(run_cli(cli_env, "demo", "--json").stdout)
     assert second["company"]["id"] == data["company"]["id"]
+    assert second["company"]["order_ids"] == flow["order_ids"]
+    assert second["company"]["work_order_ids"] == flow["work_order_ids"]
     assert second["company"]["company_key"] != data["company"]["company_key"]
     assert (await client.get("/v1/customers", headers=mine)).status_code == 401
     rotated = {"Authorization": f"Key {second['company']['company_key']}"}

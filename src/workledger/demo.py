@@ -1,7 +1,9 @@
 """Demo data: two companies (so isolation can be shown), a staff user and an OAuth
 application. Each company has, besides what every company starts with (its workflows
 and the MAIN warehouse), customers, a supplier, items, invoices, employees, a second
-warehouse and links from the caller's own ids to a customer, a supplier and a contact.
+warehouse and links from the caller's own ids to a customer, a supplier and a contact,
+and the operations flow of ``workledger.demo_flow``: stock received, an open, an
+allocated and a delivered order, the equipment and work orders the delivery made.
 
 ``workledger demo`` creates it when absent and rotates its secrets when present, then
 prints the credentials. Scripts and tests rely on the JSON shape.
@@ -21,6 +23,7 @@ from workledger.auth import administration, credentials
 from workledger.auth.passwords import hash_password
 from workledger.auth.secrets import Keyring
 from workledger.companies.service import create_company, find_company, set_user
+from workledger.demo_flow import flow_ids, make_flow
 from workledger.models import (
     ApiUser,
     AutomationUser,
@@ -135,6 +138,7 @@ async def ensure_demo(
             "company_admin_token": await administration.issue_company_admin_token(
                 session, keyring, company.id
             ),
+            **await flow_ids(session, company.id),
         }
     staff_password = secrets.token_urlsafe(12)
     await set_user(session, STAFF_EMAIL, staff_password, company_id=None, is_staff=True)
@@ -180,6 +184,12 @@ async def _sample_data(session: AsyncSession, company_id: int, name: str) -> Non
         Item(company_id=company_id, number="PIPE-15", name="Copper pipe 15 mm", kind="part",
              unit="m", sales_price=Decimal("9.5"), purchase_price=Decimal("4.2"),
              tax_rate=Decimal("25"), supplier_id=supplier.id),
+        Item(company_id=company_id, number="FILTER-10", name="Air filter 10\"",
+             kind="stock_goods", sales_price=Decimal("89"), purchase_price=Decimal("35"),
+             tax_rate=Decimal("25"), supplier_id=supplier.id),
+        Item(company_id=company_id, number="GAS-R32", name="Refrigerant R32", kind="consumable",
+             unit="kg", sales_price=Decimal("310"), purchase_price=Decimal("190"),
+             tax_rate=Decimal("25"), supplier_id=supplier.id),
         billed,
         Customer(company_id=company_id, type=2, first_name="Jane", last_name="Doe"),
     ])
@@ -206,3 +216,4 @@ async def _sample_data(session: AsyncSession, company_id: int, name: str) -> Non
             status=status, total_excl_tax=net, total_tax=net / 4, total_incl_tax=net * 5 / 4,
         ))
     await session.flush()
+    await make_flow(session, company_id, supplier_id=supplier.id, customer_id=billed.id)

@@ -29,6 +29,12 @@ class WorkOrderRepository(TenantRepository[WorkOrder]):
                     selectinload(WorkOrder.employee_links),
                     selectinload(WorkOrder.equipment_links))
 
+    async def ids_of_order(self, order_id: int) -> list[int]:
+        """The ids of the work orders a delivery of ``order_id`` made, oldest first."""
+        statement = (self.readable().with_only_columns(WorkOrder.id)
+                     .where(WorkOrder.order_id == order_id).order_by(WorkOrder.id))
+        return list((await self.session.scalars(statement)).all())
+
     async def taken_numbers(self, numbers: Collection[str]) -> set[str]:
         """Those of ``numbers`` a work order of the company already has: one query."""
         if not numbers:
