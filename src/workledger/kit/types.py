@@ -3,8 +3,10 @@ database has a limit, so a bad value is a 400 and never a database error."""
 
 from __future__ import annotations
 
+import re
+from datetime import time
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Path
 from pydantic import (
@@ -14,6 +16,7 @@ from pydantic import (
     StrictInt,
     StrictStr,
     StringConstraints,
+    WithJsonSchema,
 )
 
 from workledger.kit.gates import MAX_ID, plain_id
@@ -82,4 +85,28 @@ ExternalId = Annotated[
     StringConstraints(min_length=1, max_length=50),
     Field(description="Your own id for the object, as in your company or contact links; "
           "instead of the id, or with the same id"),
+]
+
+
+#: A time of day on the company's own clock, without an offset: ``"08:30"`` or
+#: ``"08:30:00"``. JSON Schema's ``format: time`` means RFC 3339's full-time, which
+#: demands an offset, so the document states the shape with a pattern instead.
+TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+_TIME = re.compile(TIME_PATTERN)
+
+
+def _local_time(value: Any) -> Any:
+    if isinstance(value, time):
+        return value
+    if isinstance(value, str) and _TIME.fullmatch(value):
+        return time.fromisoformat(value)
+    raise ValueError("a time of day: HH:MM or HH:MM:SS, without an offset")
+
+
+LocalTime = Annotated[
+    time,
+    BeforeValidator(_local_time),
+    PlainSerializer(lambda value: value.strftime("%H:%M:%S"), return_type=str,
+                    when_used="json"),
+    WithJsonSchema({"type": "string", "pattern": TIME_PATTERN, "examples": ["08:30:00"]}),
 ]

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from workledger.kit.body import InputModel
 from workledger.kit.schemas import ReadModel, WriteModel
-from workledger.kit.types import ExternalId, ImportId, Money, MoneyOut, ObjectRef, text
+from workledger.kit.types import ExternalId, ImportId, LocalTime, Money, MoneyOut, ObjectRef, text
 from workledger.models import TypeOfWork, WorkOrderKind, WorkOrderStatus
 from workledger.stock.schemas import SignedQuantity
 
@@ -35,8 +35,8 @@ class FormEntry(InputModel):
 class WorkPeriodWrite(WriteModel):
     employee_id: ObjectRef | None = Field(None, description="Who worked (an employee)")
     date: Day | None = Field(None, description="Required for a new period")
-    begin_time: time | None = None
-    end_time: time | None = None
+    begin_time: LocalTime | None = None
+    end_time: LocalTime | None = None
     break_minutes: StrictInt | None = Field(None, ge=0, le=24 * 60)
     hour_type: text(50) | None = None
     remark: text(2000) | None = None
@@ -48,8 +48,8 @@ class WorkPeriod(BaseModel):
     id: int
     employee_id: int | None
     date: Day
-    begin_time: time | None
-    end_time: time | None
+    begin_time: LocalTime | None
+    end_time: LocalTime | None
     break_minutes: int
     hour_type: str
     remark: str
@@ -97,7 +97,7 @@ class WorkOrderUpdate(WriteModel):
     employee_ids: list[ObjectRef] | None = Field(
         None, max_length=MAX_ENTRIES, description="The employees assigned (the whole list)")
     planned_date: date | None = None
-    planned_time: time | None = None
+    planned_time: LocalTime | None = None
     deadline: date | None = None
     duration_minutes: StrictInt | None = Field(None, ge=0, le=1_000_000)
     description: text(10_000) | None = None
@@ -136,7 +136,7 @@ class WorkOrder(ReadModel):
     equipment_ids: list[int]
     employee_ids: list[int]
     planned_date: date | None
-    planned_time: time | None
+    planned_time: LocalTime | None
     deadline: date | None
     duration_minutes: int | None
     description: str
