@@ -338,3 +338,21 @@ async def test_concurrent_numbers_never_collide(client, acme):
             assert rule(response, "30")[0][0] == ["number"]
     numbers = [r.json()["number"] for r in responses if r.status_code == 200]
     assert len(set(numbers)) == len(numbers) >= 5, numbers
+
+
+async def test_completion_costs_the_same_statements_for_1_or_40_materials(app, client, acme):
+    from tests.work_orders.test_delivery_jobs import counting
+
+    counts = []
+    for size in (1, 40):
+        items = [await item(client, acme, "part", number=f"P{size}-{n}") for n in range(size)]
+        for item_id in items:
+            await adjust(client, acme, item_id, 5)
+        order = await made(await post(client, acme, URL, {"materials": [
+            {"item_id": item_id, "quantity": 2} for item_id in items]}))
+        with counting(app) as seen:
+            await made(await patch(client, acme, f"{URL}/{order['id']}",
+                                   {"status": "complete"}))
+        counts.append(len(seen))
+        assert await on_hand(client, acme, items[-1]) == 3
+    assert counts[0] == counts[1], counts

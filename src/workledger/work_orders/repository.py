@@ -17,7 +17,6 @@ from workledger.models import (
     MovementType,
     StockMovement,
     WorkOrder,
-    WorkOrderEmployee,
     WorkOrderEquipment,
 )
 
@@ -104,6 +103,3 @@ class WorkOrderRepository(TenantRepository[WorkOrder]):
             {"company_id": self.company_id, "created_at": now, "updated_at": now, **row}
             for row in equipment])
 
-
-class WorkOrderEmployeeRepository(TenantRepository[WorkOrderEmployee]):
-    model = WorkOrderEmployee

@@ -255,11 +255,10 @@ class WorkOrderService(ResourceService[WorkOrder]):
 
     def _sync_periods(self, obj: WorkOrder, incoming: list[dict[str, Any]]) -> None:
         existing = list(obj.work_periods)
+        by_id = {period.id: period for period in existing}
         for index, values in enumerate(incoming):
             where = f"work_periods[{index}]."
-            check_read_only(values, READ_ONLY_DEFAULT, None if values.get("id") is None
-                            else next((p for p in existing if p.id == values["id"]), None),
-                            prefix=where)
+            check_read_only(values, READ_ONLY_DEFAULT, by_id.get(values.get("id")), prefix=where)
             if values.get("id") is None and values.get("date") is None:
                 raise ValidationProblem.single(f"{where}date", "date is required")
 
@@ -363,10 +362,8 @@ class WorkOrderService(ResourceService[WorkOrder]):
         if not self.completing:
             return
         self.completing = False
-        booked = await self.repo.consumed(obj.id) if obj.id is not None else {}
-        left = defaultdict(lambda: ZERO, booked)
-        warehouse = None
-        movements: list[Movement] = []
+        left = defaultdict(lambda: ZERO, await self.repo.consumed(obj.id))
+        wanted: list[tuple[int, Decimal, str, str]] = []  # (item, quantity, member, comment)
         last_member: dict[int, str] = {}
         for index, material in enumerate(obj.materials):
             if material.item_id is None:
@@ -375,22 +372,17 @@ class WorkOrderService(ResourceService[WorkOrder]):
             last_member[material.item_id] = member
             take = min(left[material.item_id], material.quantity)
             left[material.item_id] -= take
-            rest = material.quantity - take
-            if rest > 0:
-                movements.append(Movement(MovementType.consumption.value, material.item_id, 0,
-                                          -rest, member, work_order_id=obj.id))
+            if material.quantity > take:
+                wanted.append((material.item_id, take - material.quantity, member,
+                               f"Work order {obj.number}"))
         for item_id, quantity in left.items():
-            if quantity > 0:  # booked before the reopen, no longer among the materials
-                movements.append(Movement(
-                    MovementType.consumption.value, item_id, 0, quantity,
-                    last_member.get(item_id, "materials"), work_order_id=obj.id,
-                    comment=f"Work order {obj.number}: less material than first booked"))
-        if not movements:
+            if quantity > 0:  # booked before a reopen, no longer among the materials
+                wanted.append((item_id, quantity, last_member.get(item_id, "materials"),
+                               f"Work order {obj.number}: less material than first booked"))
+        if not wanted:
             return
         warehouse = await default_warehouse(self.session, self.company_id)
         await record(self.session, self.company_id, [
-            Movement(m.type, m.item_id, warehouse.id, m.quantity, m.member,
-                     work_order_id=m.work_order_id,
-                     comment=m.comment or f"Work order {obj.number}")
-            for m in movements])
-
+            Movement(MovementType.consumption.value, item_id, warehouse.id, quantity, member,
+                     work_order_id=obj.id, comment=comment)
+            for item_id, quantity, member, comment in wanted])
