@@ -97,6 +97,10 @@ def migrate(
     typer.echo(f"database at {revision}: {_shown(url)}")
     if sandbox:
         sandbox_url = asyncio.run(_sandbox_url(settings))
+        if sandbox_url is None:
+            typer.echo("Error: the sandbox's current copy is missing; make a new one with "
+                       "`workledger sandbox restore`.", err=True)
+            raise typer.Exit(1)
         _ensure_sqlite_dir(sandbox_url)
         command.upgrade(alembic_config(sandbox_url), revision)
         typer.echo(f"sandbox at {revision}: {_shown(sandbox_url)}")
@@ -106,9 +110,9 @@ def _shown(url: str) -> str:
     return url.split("@")[-1]
 
 
-async def _sandbox_url(settings: Settings) -> str:
+async def _sandbox_url(settings: Settings) -> str | None:
     """The sandbox's current copy; before any restore its base database, created here
-    when missing (PostgreSQL)."""
+    when missing (PostgreSQL). ``None`` when the current copy was removed by hand."""
     import asyncpg
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import DBAPIError
@@ -124,17 +128,21 @@ async def _sandbox_url(settings: Settings) -> str:
         copy = None
     finally:
         await production.dispose()
-    if copy is not None or is_sqlite(base):
+    if is_sqlite(base):
+        if copy is not None and not await asyncio.to_thread(Path(copy).exists):
+            return None
         return url_of(base, copy)
-    name = make_url(base).database
+    name = copy or make_url(base).database
     dsn = make_url(settings.database_url).set(drivername="postgresql")
     connection = await asyncpg.connect(dsn.render_as_string(hide_password=False))
     try:
         if not await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            if copy is not None:
+                return None
             await connection.execute('CREATE DATABASE "{}"'.format(name.replace('"', '""')))
     finally:
         await connection.close()
-    return base
+    return url_of(base, copy)
 
 
 @app.command("check-migrations")
