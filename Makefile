@@ -7,9 +7,14 @@ SUDO   := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
 LOCK   := requirements.lock
 
-.PHONY: install lock run test fuzz lint browser bench clean
+# Message catalogues (kit/i18n.py): one .po per language, compiled to .mo on install.
+LOCALE    := src/workledger/locale
+PO_FILES  := $(wildcard $(LOCALE)/*/LC_MESSAGES/messages.po)
+MO_FILES  := $(PO_FILES:.po=.mo)
 
-install: $(VENV)/.installed
+.PHONY: install messages lock run test fuzz lint browser bench clean
+
+install: $(VENV)/.installed $(MO_FILES)
 
 # Exactly the lock, nothing resolved here: every package (pip and setuptools too) at its
 # locked version and hash, then the project itself without touching them. A new virtualenv
@@ -22,6 +27,17 @@ $(VENV)/.installed: $(LOCK) pyproject.toml
 	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
 	$(BIN)/pip check
 	touch $@
+
+$(LOCALE)/%/LC_MESSAGES/messages.mo: $(LOCALE)/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d $(LOCALE) -D messages -l $*
+
+# After adding or changing an N_("...") message: extract, merge into every catalogue, then
+# translate the new (empty) entries; tests/test_catalogues.py fails until all are done.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-default-keywords --sort-output \
+	  --omit-header --no-location -o $(LOCALE)/messages.pot .
+	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages \
+	  --no-fuzzy-matching --ignore-obsolete --width 100
 
 # Upgrading is a deliberate commit of requirements.lock (docs/operations.md §1):
 #   make lock                   after editing pyproject.toml; every pin that still fits stays

@@ -2,7 +2,7 @@
 
     .venv/bin/python fuzz/run.py                         # SQLite in a temporary directory
     .venv/bin/python fuzz/run.py --postgres postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
-    .venv/bin/python fuzz/run.py --max-time 300 --seed 42
+    .venv/bin/python fuzz/run.py --max-time 300 --repeat 42
 
 One fresh database per run (a temporary SQLite file, or a PostgreSQL database made and
 dropped next to the one ``--postgres`` names), migrated, with the demo data, served by
@@ -88,7 +88,8 @@ def main() -> int:
                         "database (the named one is only used to connect)")
     parser.add_argument("--redis", metavar="URL", help="WORKLEDGER_REDIS_URL for the server")
     parser.add_argument("--max-time", type=int, default=150, help="seconds (default 150)")
-    parser.add_argument("--seed", type=int, help="Schemathesis' seed, to repeat a run")
+    parser.add_argument("--repeat", type=int, metavar="SEED",
+                        help="repeat a run: the seed it printed (Schemathesis' --seed)")
     options = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="workledger-fuzz-") as directory:
@@ -132,8 +133,8 @@ def fuzz(env: dict[str, str], work: Path, options: argparse.Namespace) -> int:
                 "--max-time", str(options.max_time), "--workers", "2",
                 "--no-color", "--generation-allow-x00", "false",
             ]
-            if options.seed is not None:
-                command += ["--seed", str(options.seed)]
+            if options.repeat is not None:
+                command += ["--seed", str(options.repeat)]
             run = subprocess.run(command, cwd=work, capture_output=True, text=True)
             seconds = time.monotonic() - started
         finally:

@@ -61,6 +61,9 @@ class Case:
     #: How many distinct objects the factory can make, when that is limited: a resource
     #: whose rows come with the company (two workflows) answers the n-th of them.
     rows: int | None = None
+    #: Filters on members the factory cannot fill (a stock movement's order_line_id is
+    #: written by an order's delivery, never by a caller): checked where those are made.
+    unfilled: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:

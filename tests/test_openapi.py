@@ -31,9 +31,13 @@ METHODS = ("get", "post", "put", "patch", "delete")
 COMMON_ERRORS = ("400", "401", "403", "429", "500")
 LIST_COMMON = ("page", "per_page", "sort", "total", "language_code")
 RESOURCES = ("customers", "suppliers", "items", "company-links", "contact-links", "employees",
-             "warehouses")
+             "warehouses",
+             "purchase-orders",  # issue 8: stock and purchase orders
+             "orders",  # issue 8: orders
+             "equipment", "work-orders")  # issue 8: equipment and work orders
 #: Collections served by the listing machinery (page, sort, filters).
-LISTS = (*RESOURCES, "workflows", "invoices")
+LISTS = (*RESOURCES, "workflows", "invoices",
+         "stock", "stock-movements")  # issue 8: stock
 #: The one /v1 operation that takes no credential: it hands them out.
 TOKEN_ENDPOINT = ("post", "/v1/Account/token")
 SWAGGER_ASSETS = (

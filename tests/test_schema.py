@@ -10,7 +10,10 @@ from workledger.kit.resource import REGISTRY
 
 #: The app declares at least these; the walk below must not pass on an empty registry.
 KNOWN = {"customers", "suppliers", "items", "invoices", "company links", "contact links",
-         "workflows", "employees", "warehouses"}
+         "workflows", "employees", "warehouses",
+         "stock", "stock movements", "purchase orders",  # issue 8: stock
+         "orders", "lines", "deliveries",  # issue 8: orders
+         "equipment", "work orders"}  # issue 8: equipment and work orders
 
 
 def covered_by_company_index(table, column: str) -> bool:

@@ -27,21 +27,31 @@ from workledger.connector.endpoints import TAG_DESCRIPTION as CONNECTOR_DESCRIPT
 from workledger.connector.endpoints import router as connector_router
 from workledger.customers.endpoints import router as customers_router
 from workledger.employees.endpoints import router as employees_router
+from workledger.equipment.endpoints import router as equipment_router  # issue 8: equipment
 from workledger.invoices.endpoints import router as invoices_router
 from workledger.items.endpoints import router as items_router
 from workledger.kit.db import Database
 from workledger.kit.edge import EdgeMiddleware
 from workledger.kit.errors import install_error_handlers
+from workledger.kit.i18n import check_catalogues
 from workledger.kit.openapi import install_openapi, operation_id
 from workledger.kit.ratelimit import LoginGuard, RateLimiter
 from workledger.links.endpoints import company_links_router, contact_links_router
 from workledger.oauth2.endpoints import router as oauth2_router
+from workledger.orders.endpoints import (  # issue 8: orders
+    deliveries_router,
+    lines_router,
+)
+from workledger.orders.endpoints import router as orders_router  # issue 8: orders
+from workledger.purchase_orders.endpoints import router as purchase_orders_router  # issue 8
 from workledger.sandbox import PREFIX as SANDBOX_PREFIX
 from workledger.sandbox import RATE_LIMIT_PREFIX, SandboxMiddleware, install_sandbox
 from workledger.sandbox.schedule import start_schedule
+from workledger.stock.endpoints import stock_movements_router, stock_router  # issue 8: stock
 from workledger.suppliers.endpoints import router as suppliers_router
 from workledger.warehouses.endpoints import router as warehouses_router
 from workledger.web import install_web
+from workledger.work_orders.endpoints import router as work_orders_router  # issue 8: equipment
 from workledger.workflows.endpoints import router as workflows_router
 
 SWAGGER_ASSETS = Path(fastapi_offline.__file__).parent / "static"
@@ -101,6 +111,7 @@ def create_app(
     sandbox = environment == "sandbox"
     # First, before anything is opened: production refuses to start without the key.
     secret_key = settings.resolved_secret_key()
+    check_catalogues()  # a missing compiled catalogue stops the start, not a request
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -157,6 +168,17 @@ def create_app(
                    employees_router, warehouses_router, invoices_router, company_router,
                    automation_router):
         app.include_router(router)
+    # -- stock and purchase orders (issue 8) --
+    for router in (stock_router, stock_movements_router, purchase_orders_router):
+        app.include_router(router)
+    # -- orders (issue 8) --
+    for router in (orders_router, lines_router, deliveries_router):
+        app.include_router(router)
+    # -- end of stock and purchase orders --
+    # -- equipment and work orders (issue 8) --
+    for router in (equipment_router, work_orders_router):
+        app.include_router(router)
+    # -- end of equipment and work orders --
     app.include_router(connector_router)
     app.include_router(oauth2_router)
 

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic_core import PydanticCustomError
 
 from workledger.kit.gates import value_fault
+from workledger.kit.i18n import LANGUAGE_CODES, current_language, parse_language
 from workledger.kit.problems import BodyNotParsed, ValidationProblem
 
 T = TypeVar("T")
@@ -85,6 +86,24 @@ def parse_json_body(raw: bytes) -> Any:
         raise
     except ValueError as error:  # an integer of more than 4300 digits
         raise BodyNotParsed(f"The body is not valid JSON: {error}.") from None
+
+
+def apply_body_language(payload: Any) -> None:
+    """``language_code`` as a member of a JSON object body (DESIGN §4.8): it wins over
+    the query string's, for the whole answer (problem titles, violations, names). A JSON
+    integer or a string of digits; an unknown code is a 400 that says it came from the
+    body. Schemas ignore the member, so every endpoint accepts it."""
+    if not isinstance(payload, dict) or payload.get("language_code") is None:
+        return
+    raw = payload["language_code"]
+    language = None
+    if isinstance(raw, str) or (isinstance(raw, int) and not isinstance(raw, bool)):
+        language = parse_language(str(raw))
+    if language is None:
+        raise ValidationProblem.single(
+            "language_code", "language_code in the body must be one of "
+            + ", ".join(map(str, LANGUAGE_CODES)))
+    current_language.set(language)
 
 
 def sent_values(payload: BaseModel | Mapping[str, Any]) -> dict[str, Any]:

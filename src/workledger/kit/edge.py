@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from workledger.kit.errors import problem_response
 from workledger.kit.gates import query_int
-from workledger.kit.i18n import ENGLISH, current_language, parse_language
+from workledger.kit.i18n import ENGLISH, LOCALES, current_language, parse_language
 from workledger.kit.problems import (
     BodyNotParsed,
     Forbidden,
@@ -101,6 +101,12 @@ class EdgeMiddleware:
                 status = message["status"]
                 extra = [(b"x-trace-id", traceparent.encode())]
                 headers_sent = message.get("headers", [])
+                if any(name == b"content-type" and b"json" in value
+                       for name, value in headers_sent):
+                    # The API's answers are in the caller's language (query string or
+                    # body, whichever decided last); the pages are English for now.
+                    extra.append((b"content-language",
+                                  LOCALES[current_language.get()].encode()))
                 if not any(name == b"x-ratelimit-limit" for name, _ in headers_sent):
                     window = scope.get(SCOPE_KEY)
                     if window is None and "workledger.ratelimit_skip" not in scope:

@@ -1,114 +1,97 @@
 """Message catalogues for the language codes of DESIGN §4.8.
 
 The API chooses the language with ``language_code`` (query parameter or body field):
-0 Norwegian, 1 English (default), 3 Swedish, 4 Danish, 7 Spanish. Catalogues are plain
-dicts keyed by message id so that a missing translation falls back to English instead
-of failing a request.
+0 Norwegian, 1 English (default), 3 Swedish, 4 Danish, 7 Spanish. Every user-facing
+text is an English message marked with :func:`N_` in the code and translated from
+gettext catalogues managed with Babel (``make messages`` extracts and updates them,
+``make install`` compiles them); docs/architecture.md says how to add one.
 """
 
 from __future__ import annotations
 
+import gettext
 from contextvars import ContextVar
+from functools import cache
+from pathlib import Path
 
 NORWEGIAN, ENGLISH, SWEDISH, DANISH, SPANISH = 0, 1, 3, 4, 7
 LANGUAGE_CODES = (NORWEGIAN, ENGLISH, SWEDISH, DANISH, SPANISH)
 
 current_language: ContextVar[int] = ContextVar("current_language", default=ENGLISH)
 
-CATALOGUE: dict[str, dict[int, str]] = {
-    "internal": {
-        ENGLISH: "Oops something went wrong. Please contact us so the team can investigate.",
-        NORWEGIAN: "Oi, noe gikk galt. Kontakt oss slik at teamet kan undersøke det.",
-        SWEDISH: "Hoppsan, något gick fel. Kontakta oss så att teamet kan undersöka det.",
-        DANISH: "Ups, noget gik galt. Kontakt os, så teamet kan undersøge det.",
-        SPANISH: "Vaya, algo salió mal. Contáctenos para que el equipo pueda investigarlo.",
-    },
-    "unauthorized": {
-        ENGLISH: "Unauthorized.",
-        NORWEGIAN: "Ikke autorisert.",
-        SWEDISH: "Obehörig.",
-        DANISH: "Uautoriseret.",
-        SPANISH: "No autorizado.",
-    },
-    "not_found": {
-        ENGLISH: "The resource was not found.",
-        NORWEGIAN: "Ressursen ble ikke funnet.",
-        SWEDISH: "Resursen hittades inte.",
-        DANISH: "Ressourcen blev ikke fundet.",
-        SPANISH: "No se encontró el recurso.",
-    },
-    "validation": {
-        ENGLISH: "One or more validation errors occurred.",
-        NORWEGIAN: "Det oppstod én eller flere valideringsfeil.",
-        SWEDISH: "Ett eller flera valideringsfel inträffade.",
-        DANISH: "Der opstod en eller flere valideringsfejl.",
-        SPANISH: "Se produjeron uno o más errores de validación.",
-    },
-    "cannot_delete": {
-        ENGLISH: "This object cannot be deleted.",
-        NORWEGIAN: "Dette objektet kan ikke slettes.",
-        SWEDISH: "Det här objektet kan inte tas bort.",
-        DANISH: "Dette objekt kan ikke slettes.",
-        SPANISH: "Este objeto no se puede eliminar.",
-    },
-    "rate_limited": {
-        ENGLISH: "Rate limited.",
-        NORWEGIAN: "For mange forespørsler.",
-        SWEDISH: "För många anrop.",
-        DANISH: "For mange forespørgsler.",
-        SPANISH: "Límite de solicitudes alcanzado.",
-    },
-    "not_parsed": {
-        ENGLISH: "The request was not parsed. Please double-check the content of the request.",
-        NORWEGIAN: "Forespørselen kunne ikke tolkes. Kontroller innholdet i forespørselen.",
-        SWEDISH: "Begäran kunde inte tolkas. Kontrollera innehållet i begäran.",
-        DANISH: "Forespørgslen kunne ikke fortolkes. Kontrollér indholdet af forespørgslen.",
-        SPANISH: "No se pudo interpretar la solicitud. Revise el contenido de la solicitud.",
-    },
-    "bad_request": {
-        ENGLISH: "Bad Request",
-        NORWEGIAN: "Ugyldig forespørsel",
-        SWEDISH: "Felaktig begäran",
-        DANISH: "Ugyldig forespørgsel",
-        SPANISH: "Solicitud incorrecta",
-    },
-    "forbidden": {
-        ENGLISH: "Forbidden.",
-        NORWEGIAN: "Ingen tilgang.",
-        SWEDISH: "Åtkomst nekad.",
-        DANISH: "Adgang nægtet.",
-        SPANISH: "Prohibido.",
-    },
-    "conflict": {
-        ENGLISH: "The resource was changed by another request.",
-        NORWEGIAN: "Ressursen ble endret av en annen forespørsel.",
-        SWEDISH: "Resursen ändrades av en annan begäran.",
-        DANISH: "Ressourcen blev ændret af en anden forespørgsel.",
-        SPANISH: "El recurso fue modificado por otra solicitud.",
-    },
-    "too_large": {
-        ENGLISH: "The request body is too large.",
-        NORWEGIAN: "Forespørselens innhold er for stort.",
-        SWEDISH: "Begärans innehåll är för stort.",
-        DANISH: "Forespørgslens indhold er for stort.",
-        SPANISH: "El cuerpo de la solicitud es demasiado grande.",
-    },
-    "method_not_allowed": {
-        ENGLISH: "The method is not allowed on this resource.",
-        NORWEGIAN: "Metoden er ikke tillatt for denne ressursen.",
-        SWEDISH: "Metoden är inte tillåten för den här resursen.",
-        DANISH: "Metoden er ikke tilladt for denne ressource.",
-        SPANISH: "El método no está permitido en este recurso.",
-    },
+#: Where the catalogues are: ``locale/<nb|sv|da|es>/LC_MESSAGES/messages.po``, compiled to
+#: ``.mo`` by ``make install`` (``pybabel compile``). English is the message ids themselves.
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+DOMAIN = "messages"
+#: language_code → the catalogue's locale (and the ``Content-Language`` of answers).
+LOCALES = {NORWEGIAN: "nb", ENGLISH: "en", SWEDISH: "sv", DANISH: "da", SPANISH: "es"}
+
+
+class Message(str):
+    """A user-facing text: its English wording, which is also its id in the catalogues.
+
+    ``N_("Not enough quantity in inventory.")`` marks it for ``pybabel extract`` and
+    keeps it untranslated until an answer is rendered, when :meth:`in_language` looks it
+    up in the request's language (gettext falls back to the English id when a catalogue
+    lacks it; a test fails on any missing, empty or fuzzy translation).
+    """
+
+    __slots__ = ()
+
+    def in_language(self, language: int | None = None) -> str:
+        lang = current_language.get() if language is None else language
+        if lang == ENGLISH:
+            return str(self)
+        return catalogue(lang).gettext(self)
+
+
+def N_(text: str) -> Message:  # noqa: N802 - gettext's conventional marker name
+    """Mark ``text`` as a catalogued message (extracted by ``pybabel extract -k N_``)."""
+    return Message(text)
+
+
+@cache
+def catalogue(language: int) -> gettext.NullTranslations:
+    """The compiled catalogue of ``language``. Missing ``.mo`` files fail loudly (at
+    startup, see :func:`check_catalogues`) rather than answering in English unnoticed."""
+    if language == ENGLISH:
+        return gettext.NullTranslations()
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[LOCALES[language]])
+
+
+def check_catalogues() -> None:
+    """Load every catalogue once; ``FileNotFoundError`` names the fix when one is missing."""
+    for language in LANGUAGE_CODES:
+        try:
+            catalogue(language)
+        except FileNotFoundError as missing:
+            raise FileNotFoundError(
+                f"the {LOCALES[language]} message catalogue is not compiled under "
+                f"{LOCALE_DIR}: run `make install` (pybabel compile)"
+            ) from missing
+
+
+#: Problem titles by message id (kit.problems); their translations are in the catalogues.
+MESSAGES: dict[str, Message] = {
+    'internal': N_('Oops something went wrong. Please contact us so the team can investigate.'),
+    'unauthorized': N_('Unauthorized.'),
+    'not_found': N_('The resource was not found.'),
+    'validation': N_('One or more validation errors occurred.'),
+    'cannot_delete': N_('This object cannot be deleted.'),
+    'rate_limited': N_('Rate limited.'),
+    'not_parsed': N_('The request was not parsed. Please double-check the content of the request.'),
+    'bad_request': N_('Bad Request'),
+    'forbidden': N_('Forbidden.'),
+    'conflict': N_('The resource was changed by another request.'),
+    'too_large': N_('The request body is too large.'),
+    'method_not_allowed': N_('The method is not allowed on this resource.'),
 }
 
-
 def translate(message_id: str, language: int | None = None) -> str:
-    entry = CATALOGUE.get(message_id)
-    if entry is None:
-        return message_id
-    lang = current_language.get() if language is None else language
-    return entry.get(lang) or entry[ENGLISH]
+    """The problem title ``message_id`` (a key of :data:`MESSAGES`) in ``language``
+    (default: the request's); an unknown id is returned as it is."""
+    message = MESSAGES.get(message_id)
+    return message_id if message is None else message.in_language(language)
 
 
 def parse_language(raw: str | None) -> int | None:

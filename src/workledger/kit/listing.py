@@ -379,7 +379,8 @@ async def _check_language(
     if language_code is not None and parse_language(language_code) is None:
         raise ValidationProblem.single(
             "language_code",
-            "language_code must be one of " + ", ".join(map(str, LANGUAGE_CODES)),
+            "language_code in the query string must be one of "
+            + ", ".join(map(str, LANGUAGE_CODES)),
         )
 
 

@@ -24,157 +24,66 @@ Messages are translated when the problem is rendered, so ``current_language`` (s
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from functools import cache
 from string import Formatter
 from typing import Any, ClassVar, Self
 
-from workledger.kit.i18n import (
-    DANISH,
-    ENGLISH,
-    NORWEGIAN,
-    SPANISH,
-    SWEDISH,
-    current_language,
-)
+from workledger.kit.i18n import ENGLISH, N_, Message
 from workledger.kit.problems import Problem
 
 
-def translations(*, en: str, nb: str, sv: str, da: str, es: str) -> dict[int, str]:
-    """One message in the five languages, keyed by ``language_code``."""
-    return {ENGLISH: en, NORWEGIAN: nb, SWEDISH: sv, DANISH: da, SPANISH: es}
-
-
-def in_language(entry: Mapping[int, str], language: int | None = None) -> str:
-    """``entry`` in ``language`` (default: the request's), English when it has none."""
-    lang = current_language.get() if language is None else language
-    return entry.get(lang) or entry[ENGLISH]
+def in_language(message: Message, language: int | None = None) -> str:
+    """``message`` in ``language`` (default: the request's), from the catalogues."""
+    return message.in_language(language)
 
 
 #: Violation messages: message id → language → text with ``{placeholders}``. Placeholder
 #: values are inserted as given (member paths, numbers, enum values), never translated.
 #: ``{member}`` (the first member path) and ``{label}`` (its last name in words,
 #: ``supplier_id`` → "Supplier Id") are always available without being passed.
-VIOLATION_MESSAGES: dict[str, dict[int, str]] = {
+VIOLATION_MESSAGES: dict[str, Message] = {
     # Seed 000's own example, word for word.
-    "invalid_workflow_status_id": translations(
-        en="Invalid Workflow Status Id",
-        nb="Ugyldig id for arbeidsflytstatus",
-        sv="Ogiltigt id för arbetsflödesstatus",
-        da="Ugyldigt id for workflowstatus",
-        es="ID de estado del flujo de trabajo no válido",
-    ),
+    "invalid_workflow_status_id": N_("Invalid Workflow Status Id"),
     # English keeps the seed's "Invalid Workflow Status Id" style; the other languages
     # name the member as sent, which reads better than an English label mid-sentence.
-    "invalid_reference": translations(
-        en="Invalid {label}",
-        nb="Ugyldig verdi for {member}",
-        sv="Ogiltigt värde för {member}",
-        da="Ugyldig værdi for {member}",
-        es="Valor no válido para {member}",
-    ),
-    "no_link": translations(
-        en="No {link_type} link with external id '{external_id}'.",
-        nb="Ingen kobling av typen {link_type} med ekstern id '{external_id}'.",
-        sv="Ingen koppling av typen {link_type} med externt id '{external_id}'.",
-        da="Intet link af typen {link_type} med eksternt id '{external_id}'.",
-        es="No existe ningún vínculo de tipo {link_type} con el id externo '{external_id}'.",
-    ),
-    "import_id_taken": translations(
-        en="Another object already has import_id '{import_id}'.",
-        nb="Et annet objekt har allerede import_id '{import_id}'.",
-        sv="Ett annat objekt har redan import_id '{import_id}'.",
-        da="Et andet objekt har allerede import_id '{import_id}'.",
-        es="Otro objeto ya tiene el import_id '{import_id}'.",
-    ),
+    "invalid_reference": N_("Invalid {label}"),
+    "no_link": N_("No {link_type} link with external id '{external_id}'."),
+    "import_id_taken": N_("Another object already has import_id '{import_id}'."),
     # Not "An item with number ...": the noun would need its gender and article in
     # every language, and the member already says which number.
-    "number_taken": translations(
-        en="The number '{number}' is already in use.",
-        nb="Nummeret '{number}' er allerede i bruk.",
-        sv="Numret '{number}' används redan.",
-        da="Nummeret '{number}' er allerede i brug.",
-        es="El número '{number}' ya está en uso.",
-    ),
-    "value_taken": translations(
-        en="The value '{value}' is already in use.",
-        nb="Verdien '{value}' er allerede i bruk.",
-        sv="Värdet '{value}' används redan.",
-        da="Værdien '{value}' er allerede i brug.",
-        es="El valor '{value}' ya está en uso.",
-    ),
-    "invalid_transition": translations(
-        en="Cannot change {member} from '{current}' to '{target}'.",
-        nb="Kan ikke endre {member} fra '{current}' til '{target}'.",
-        sv="Kan inte ändra {member} från '{current}' till '{target}'.",
-        da="Kan ikke ændre {member} fra '{current}' til '{target}'.",
-        es="No se puede cambiar {member} de '{current}' a '{target}'.",
-    ),
-    "action_not_allowed": translations(
-        en="Cannot {action} while {member} is '{current}'.",
-        nb="Kan ikke utføre {action} når {member} er '{current}'.",
-        sv="Kan inte utföra {action} när {member} är '{current}'.",
-        da="Kan ikke udføre {action}, når {member} er '{current}'.",
-        es="No se puede realizar {action} mientras {member} es '{current}'.",
-    ),
-    "serial_known": translations(
-        en="Serial number '{serial}' is already known for this item.",
-        nb="Serienummeret '{serial}' er allerede registrert på denne varen.",
-        sv="Serienumret '{serial}' finns redan registrerat för den här artikeln.",
-        da="Serienummeret '{serial}' er allerede registreret på denne vare.",
-        es="El número de serie '{serial}' ya está registrado para este artículo.",
-    ),
-    "serial_count": translations(
-        en="Serial numbers needed: {expected}; given: {given}.",
-        nb="Antall serienumre som kreves: {expected}; oppgitt: {given}.",
-        sv="Antal serienummer som krävs: {expected}; angivna: {given}.",
-        da="Antal serienumre, der kræves: {expected}; angivet: {given}.",
-        es="Números de serie necesarios: {expected}; indicados: {given}.",
-    ),
-    "quantity_available": translations(
-        en="Quantity requested: {requested}; available: {available}.",
-        nb="Ønsket antall: {requested}; tilgjengelig: {available}.",
-        sv="Begärt antal: {requested}; tillgängligt: {available}.",
-        da="Ønsket antal: {requested}; tilgængeligt: {available}.",
-        es="Cantidad solicitada: {requested}; disponible: {available}.",
-    ),
-    "one_main_per_group": translations(
-        en="Exactly one line of group '{group}' must be main.",
-        nb="Nøyaktig én linje i gruppen '{group}' må være hovedlinje.",
-        sv="Exakt en rad i gruppen '{group}' måste vara huvudrad.",
-        da="Præcis én linje i gruppen '{group}' skal være hovedlinje.",
-        es="Exactamente una línea del grupo '{group}' debe ser la principal.",
-    ),
-    "equipment_cycle": translations(
-        en="Equipment cannot be its own main equipment, directly or through its sub equipment.",
-        nb="Utstyr kan ikke være sitt eget hovedutstyr, verken direkte eller via underutstyr.",
-        sv="Utrustning kan inte vara sin egen huvudutrustning, varken direkt eller via "
-        "underutrustning.",
-        da="Udstyr kan ikke være sit eget hovedudstyr, hverken direkte eller via underudstyr.",
-        es="Un equipo no puede ser su propio equipo principal, ni directamente ni a través "
-        "de sus subequipos.",
-    ),
-    "cancelled_order": translations(
-        en="The order is cancelled and cannot be changed.",
-        nb="Ordren er kansellert og kan ikke endres.",
-        sv="Ordern är annullerad och kan inte ändras.",
-        da="Ordren er annulleret og kan ikke ændres.",
-        es="El pedido está cancelado y no se puede modificar.",
-    ),
-    "not_returnable": translations(
-        en="Equipment of kind '{kind}' cannot be returned.",
-        nb="Utstyr av typen '{kind}' kan ikke returneres.",
-        sv="Utrustning av typen '{kind}' kan inte returneras.",
-        da="Udstyr af typen '{kind}' kan ikke returneres.",
-        es="Los equipos del tipo '{kind}' no se pueden devolver.",
-    ),
-    "not_at_customer": translations(
-        en="The equipment is not at a customer.",
-        nb="Utstyret er ikke hos en kunde.",
-        sv="Utrustningen är inte hos någon kund.",
-        da="Udstyret er ikke hos en kunde.",
-        es="El equipo no está en poder de ningún cliente.",
-    ),
+    "number_taken": N_("The number '{number}' is already in use."),
+    "value_taken": N_("The value '{value}' is already in use."),
+    "invalid_transition": N_("Cannot change {member} from '{current}' to '{target}'."),
+    "action_not_allowed": N_("Cannot {action} while {member} is '{current}'."),
+    "serial_known": N_("Serial number '{serial}' is already known for this item."),
+    "serial_count": N_("Serial numbers needed: {expected}; given: {given}."),
+    "quantity_available": N_("Quantity requested: {requested}; available: {available}."),
+    "one_main_per_group": N_("Exactly one line of group '{group}' must be main."),
+    "equipment_cycle": N_("Equipment cannot be its own main equipment, directly or through its "
+                          "sub equipment."),
+    "cancelled_order": N_("The order is cancelled and cannot be changed."),
+    "not_returnable": N_("Equipment of kind '{kind}' cannot be returned."),
+    "not_at_customer": N_("The equipment is not at a customer."),
+    # -- stock and purchase orders (issue 8, DESIGN §7.2-§7.3) --------------------------
+    "adjustments_only": N_("Only adjustments can be created; '{type}' movements are written by the "
+        "actions that cause them."),
+    "whole_units": N_("Items of kind '{kind}' are counted in whole units."),
+    "serial_not_in_stock": N_("Serial number '{serial}' is not in stock at this warehouse."),
+    # -- end of stock and purchase orders ----------------------------------------------
+    # -- orders (issue 8, DESIGN §7.3) ------------------------------------------------
+    "contact_of_other_customer": N_("The contact is not a contact of the order's customer."),
+    "group_needs_process": N_("Only lines that create equipment (process 2-4) can be grouped "
+                              "(group '{group}')."),
+    "nothing_to_deliver": N_("The order has nothing left to deliver."),
+    # -- end of orders -----------------------------------------------------------------
+    # -- equipment and work orders (issue 8, DESIGN §7.4) --------------------------------
+    "in_stock_by_ledger": N_("Equipment is in stock only through the stock ledger: a "
+                             "purchase-order receipt, a stock adjustment or a return."),
+    "one_unit": N_("Equipment of kind '{kind}' is one unit: its quantity is 1."),
+    "not_a_material": N_("Items of kind '{kind}' cannot be used as materials."),
+    "materials_booked": N_("The materials cannot be changed while the status is '{status}'."),
+    # -- end of equipment and work orders ----------------------------------------------
 }
 
 #: Placeholders every violation message may use without the caller passing them.
@@ -188,8 +97,8 @@ def placeholders(text: str) -> set[str]:
 
 @cache  # every raise checks its parameters; the catalogue does not change after import
 def _parameters(message_id: str) -> frozenset[str]:
-    texts = VIOLATION_MESSAGES[message_id].values()
-    return frozenset().union(*(placeholders(text) for text in texts))
+    # The English text's; a test checks that every translation takes the same ones.
+    return frozenset(placeholders(VIOLATION_MESSAGES[message_id]))
 
 
 def member_path(*parts: str | int) -> str:
@@ -285,13 +194,7 @@ class BusinessRule(Problem):
     """
 
     status, code, message_id = 422, "30", "business_rule"
-    message: ClassVar[Mapping[int, str]] = translations(
-        en="Business logic violation. The request cannot be fulfilled.",
-        nb="Brudd på forretningsregel. Forespørselen kan ikke utføres.",
-        sv="Brott mot en affärsregel. Begäran kan inte utföras.",
-        da="Brud på forretningsregel. Forespørgslen kan ikke udføres.",
-        es="Infracción de una regla de negocio. No se puede atender la solicitud.",
-    )
+    message: ClassVar[Message] = N_("Business logic violation. The request cannot be fulfilled.")
     #: The message of a violation that names none; ``None``: the rule's own message.
     violation_message_id: ClassVar[str | None] = None
 
@@ -339,7 +242,7 @@ class BusinessRule(Problem):
         return body
 
     def __str__(self) -> str:
-        text = f"{self.code} {self.message[ENGLISH]}"
+        text = f"{self.code} {self.message}"
         for violation in self.violations:
             text += f" [{', '.join(violation.members)}: {violation.message(type(self), ENGLISH)}]"
         return f"{text} {self.detail}" if self.detail else text
@@ -362,52 +265,28 @@ class DateOutsideValidity(BusinessRule):
     open fiscal period, or the validity interval of what it refers to)."""
 
     code = "3001"
-    message = translations(
-        en="Date is not included in the validity interval.",
-        nb="Datoen er utenfor gyldighetsperioden.",
-        sv="Datumet ligger utanför giltighetsperioden.",
-        da="Datoen ligger uden for gyldighedsperioden.",
-        es="La fecha está fuera del periodo de validez.",
-    )
+    message = N_("Date is not included in the validity interval.")
 
 
 class EntriesNotBalanced(BusinessRule):
     """3002: the lines of an accounting entry do not sum to zero (debit ≠ credit)."""
 
     code = "3002"
-    message = translations(
-        en="Your entries are not balanced.",
-        nb="Posteringene dine går ikke i balanse.",
-        sv="Dina konteringar balanserar inte.",
-        da="Dine posteringer balancerer ikke.",
-        es="Sus asientos no están cuadrados.",
-    )
+    message = N_("Your entries are not balanced.")
 
 
 class EntryClosed(BusinessRule):
     """3003: changing or deleting an accounting entry of a closed period."""
 
     code = "3003"
-    message = translations(
-        en="The accounting entry is closed and cannot be edited nor deleted.",
-        nb="Regnskapsposteringen er lukket og kan ikke endres eller slettes.",
-        sv="Verifikationen är stängd och kan inte ändras eller tas bort.",
-        da="Posteringen er lukket og kan hverken redigeres eller slettes.",
-        es="El asiento contable está cerrado y no se puede modificar ni eliminar.",
-    )
+    message = N_("The accounting entry is closed and cannot be edited nor deleted.")
 
 
 class EntryLocked(BusinessRule):
     """3004: changing or deleting an accounting entry that has been locked."""
 
     code = "3004"
-    message = translations(
-        en="The accounting entry is locked and cannot be edited nor deleted.",
-        nb="Regnskapsposteringen er låst og kan ikke endres eller slettes.",
-        sv="Verifikationen är låst och kan inte ändras eller tas bort.",
-        da="Posteringen er låst og kan hverken redigeres eller slettes.",
-        es="El asiento contable está bloqueado y no se puede modificar ni eliminar.",
-    )
+    message = N_("The accounting entry is locked and cannot be edited nor deleted.")
 
 
 class EntryReconciled(BusinessRule):
@@ -415,26 +294,14 @@ class EntryReconciled(BusinessRule):
     statement or against another entry)."""
 
     code = "3005"
-    message = translations(
-        en="The accounting entry is reconciled and cannot be edited nor deleted.",
-        nb="Regnskapsposteringen er avstemt og kan ikke endres eller slettes.",
-        sv="Verifikationen är avstämd och kan inte ändras eller tas bort.",
-        da="Posteringen er afstemt og kan hverken redigeres eller slettes.",
-        es="El asiento contable está conciliado y no se puede modificar ni eliminar.",
-    )
+    message = N_("The accounting entry is reconciled and cannot be edited nor deleted.")
 
 
 class ZeroBankEntry(BusinessRule):
     """3006: a bank entry whose amount is zero."""
 
     code = "3006"
-    message = translations(
-        en="Bank Entries with zero amount are not recorded.",
-        nb="Bankposteringer med nullbeløp registreres ikke.",
-        sv="Banktransaktioner med nollbelopp registreras inte.",
-        da="Bankposteringer med nulbeløb registreres ikke.",
-        es="Los movimientos bancarios con importe cero no se registran.",
-    )
+    message = N_("Bank Entries with zero amount are not recorded.")
 
 
 class NegativeClosingBalance(BusinessRule):
@@ -442,13 +309,7 @@ class NegativeClosingBalance(BusinessRule):
     balance."""
 
     code = "3007"
-    message = translations(
-        en="Payment balance on Closing is negative.",
-        nb="Betalingssaldoen ved avslutning er negativ.",
-        sv="Betalningssaldot vid avslut är negativt.",
-        da="Betalingssaldoen ved afslutning er negativ.",
-        es="El saldo de pagos al cierre es negativo.",
-    )
+    message = N_("Payment balance on Closing is negative.")
 
 
 # -- stock (DESIGN §7.2) -----------------------------------------------------------------
@@ -460,13 +321,7 @@ class NotEnoughInventory(BusinessRule):
     ``lines[2].quantity``, or ``lines[2].serial_numbers`` for a serial not in stock."""
 
     code = "3008"
-    message = translations(
-        en="Not enough quantity in inventory.",
-        nb="Det er ikke nok på lager.",
-        sv="Det finns inte tillräckligt i lager.",
-        da="Der er ikke nok på lager.",
-        es="No hay existencias suficientes en el inventario.",
-    )
+    message = N_("Not enough quantity in inventory.")
 
 
 # -- documents (DESIGN §7.5) -------------------------------------------------------------
@@ -476,13 +331,7 @@ class NoInstallments(BusinessRule):
     """3009: an installment operation on a document that has no installments."""
 
     code = "3009"
-    message = translations(
-        en="This document has no installments.",
-        nb="Dette dokumentet har ingen delbetalinger.",
-        sv="Det här dokumentet har inga delbetalningar.",
-        da="Dette dokument har ingen rater.",
-        es="Este documento no tiene plazos.",
-    )
+    message = N_("This document has no installments.")
 
 
 class DocumentSent(BusinessRule):
@@ -490,39 +339,21 @@ class DocumentSent(BusinessRule):
     sent document is frozen."""
 
     code = "3010"
-    message = translations(
-        en="This document has been sent and cannot be edited nor deleted.",
-        nb="Dette dokumentet er sendt og kan ikke endres eller slettes.",
-        sv="Det här dokumentet har skickats och kan inte ändras eller tas bort.",
-        da="Dette dokument er sendt og kan hverken redigeres eller slettes.",
-        es="Este documento ya se ha enviado y no se puede modificar ni eliminar.",
-    )
+    message = N_("This document has been sent and cannot be edited nor deleted.")
 
 
 class DueDateBeforeDocumentDate(BusinessRule):
     """3011: a document whose due date is before its own date."""
 
     code = "3011"
-    message = translations(
-        en="Due date should be after the document date.",
-        nb="Forfallsdatoen må være etter dokumentdatoen.",
-        sv="Förfallodatumet måste vara efter dokumentdatumet.",
-        da="Forfaldsdatoen skal ligge efter dokumentdatoen.",
-        es="La fecha de vencimiento debe ser posterior a la fecha del documento.",
-    )
+    message = N_("Due date should be after the document date.")
 
 
 class PaymentDateBeforeDocumentDate(BusinessRule):
     """3012: a payment dated before the document it pays."""
 
     code = "3012"
-    message = translations(
-        en="Payment date should be after the document date.",
-        nb="Betalingsdatoen må være etter dokumentdatoen.",
-        sv="Betalningsdatumet måste vara efter dokumentdatumet.",
-        da="Betalingsdatoen skal ligge efter dokumentdatoen.",
-        es="La fecha de pago debe ser posterior a la fecha del documento.",
-    )
+    message = N_("Payment date should be after the document date.")
 
 
 # -- fields ------------------------------------------------------------------------------
@@ -534,26 +365,14 @@ class MandatoryFieldMissing(BusinessRule):
     A member the schema always requires is a 400 (code 3) instead."""
 
     code = "3013"
-    message = translations(
-        en="A mandatory field is missing.",
-        nb="Et obligatorisk felt mangler.",
-        sv="Ett obligatoriskt fält saknas.",
-        da="Et obligatorisk felt mangler.",
-        es="Falta un campo obligatorio.",
-    )
+    message = N_("A mandatory field is missing.")
 
 
 class FieldMustBeEmpty(BusinessRule):
     """3014: a member that the object's state requires to be empty has a value."""
 
     code = "3014"
-    message = translations(
-        en="A field that should be left empty contains an actual value.",
-        nb="Et felt som skal stå tomt, inneholder en verdi.",
-        sv="Ett fält som ska lämnas tomt innehåller ett värde.",
-        da="Et felt, der skal være tomt, indeholder en værdi.",
-        es="Un campo que debe dejarse vacío contiene un valor.",
-    )
+    message = N_("A field that should be left empty contains an actual value.")
 
 
 # -- accounts (DESIGN §7.5) --------------------------------------------------------------
@@ -564,13 +383,7 @@ class FamilyAccountNotAllowed(BusinessRule):
     chart of accounts."""
 
     code = "3015"
-    message = translations(
-        en="Family accounts are not allowed.",
-        nb="Gruppekontoer er ikke tillatt.",
-        sv="Gruppkonton är inte tillåtna.",
-        da="Gruppekonti er ikke tilladt.",
-        es="No se permiten cuentas de grupo.",
-    )
+    message = N_("Family accounts are not allowed.")
 
 
 class MismatchedCategories(BusinessRule):
@@ -579,39 +392,21 @@ class MismatchedCategories(BusinessRule):
     message has no full stop; kept as it is."""
 
     code = "3016"
-    message = translations(
-        en="Mismatched categories",
-        nb="Kategoriene stemmer ikke overens",
-        sv="Kategorierna stämmer inte överens",
-        da="Kategorierne stemmer ikke overens",
-        es="Las categorías no coinciden",
-    )
+    message = N_("Mismatched categories")
 
 
 class TaxEntryClosed(BusinessRule):
     """3017: changing or deleting a tax (VAT) entry of a closed tax period."""
 
     code = "3017"
-    message = translations(
-        en="The tax entry is closed and cannot be edited nor deleted.",
-        nb="Mva-posteringen er lukket og kan ikke endres eller slettes.",
-        sv="Momsposten är stängd och kan inte ändras eller tas bort.",
-        da="Momsposteringen er lukket og kan hverken redigeres eller slettes.",
-        es="El asiento de IVA está cerrado y no se puede modificar ni eliminar.",
-    )
+    message = N_("The tax entry is closed and cannot be edited nor deleted.")
 
 
 class SameBankAccount(BusinessRule):
     """3018: a bank transfer whose source and destination are the same bank account."""
 
     code = "3018"
-    message = translations(
-        en="Bank transfer requires two different bank accounts.",
-        nb="En bankoverføring krever to forskjellige bankkontoer.",
-        sv="En banköverföring kräver två olika bankkonton.",
-        da="En bankoverførsel kræver to forskellige bankkonti.",
-        es="Una transferencia bancaria requiere dos cuentas bancarias distintas.",
-    )
+    message = N_("Bank transfer requires two different bank accounts.")
 
 
 class AmountNotPositive(BusinessRule):
@@ -619,13 +414,7 @@ class AmountNotPositive(BusinessRule):
     (DESIGN §7.2: movements, payments, order and purchase-order lines)."""
 
     code = "3019"
-    message = translations(
-        en="Amount should be strictly positive.",
-        nb="Beløpet må være større enn null.",
-        sv="Beloppet måste vara större än noll.",
-        da="Beløbet skal være større end nul.",
-        es="El importe debe ser estrictamente positivo.",
-    )
+    message = N_("Amount should be strictly positive.")
 
 
 # -- document conversion (DESIGN §7.5: quote → order → invoice) ---------------------------
@@ -635,39 +424,21 @@ class DocumentAlreadyConverted(BusinessRule):
     """3020: converting a document that has already been converted."""
 
     code = "3020"
-    message = translations(
-        en="The document is already converted.",
-        nb="Dokumentet er allerede konvertert.",
-        sv="Dokumentet är redan konverterat.",
-        da="Dokumentet er allerede konverteret.",
-        es="El documento ya se ha convertido.",
-    )
+    message = N_("The document is already converted.")
 
 
 class ConversionNotAllowed(BusinessRule):
     """3021: converting a document to a type it cannot become (an invoice to a quote)."""
 
     code = "3021"
-    message = translations(
-        en="The document cannot be converted to the wanted type.",
-        nb="Dokumentet kan ikke konverteres til ønsket type.",
-        sv="Dokumentet kan inte konverteras till önskad typ.",
-        da="Dokumentet kan ikke konverteres til den ønskede type.",
-        es="El documento no se puede convertir al tipo deseado.",
-    )
+    message = N_("The document cannot be converted to the wanted type.")
 
 
 class QuoteLost(BusinessRule):
     """3022: converting a quote whose status is lost."""
 
     code = "3022"
-    message = translations(
-        en="A quote with lost status cannot be converted.",
-        nb="Et tapt tilbud kan ikke konverteres.",
-        sv="En förlorad offert kan inte konverteras.",
-        da="Et tabt tilbud kan ikke konverteres.",
-        es="Un presupuesto perdido no se puede convertir.",
-    )
+    message = N_("A quote with lost status cannot be converted.")
 
 
 class InventoryTooLow(BusinessRule):
@@ -675,13 +446,7 @@ class InventoryTooLow(BusinessRule):
     allocated (DESIGN §7.2)."""
 
     code = "3023"
-    message = translations(
-        en="The inventory quantity is too low.",
-        nb="Lagerbeholdningen er for lav.",
-        sv="Lagersaldot är för lågt.",
-        da="Lagerbeholdningen er for lav.",
-        es="Las existencias son demasiado bajas.",
-    )
+    message = N_("The inventory quantity is too low.")
 
 
 class DocumentNotFinalized(BusinessRule):
@@ -689,13 +454,7 @@ class DocumentNotFinalized(BusinessRule):
     on a draft."""
 
     code = "3024"
-    message = translations(
-        en="The document has to be finalized.",
-        nb="Dokumentet må være ferdigstilt.",
-        sv="Dokumentet måste vara färdigställt.",
-        da="Dokumentet skal være færdiggjort.",
-        es="El documento debe estar finalizado.",
-    )
+    message = N_("The document has to be finalized.")
 
 
 # -- orders (DESIGN §7.3) ----------------------------------------------------------------
@@ -706,13 +465,7 @@ class OrderDelivered(BusinessRule):
     is ``partially_delivered`` or ``delivered``."""
 
     code = "3025"
-    message = translations(
-        en="The order has been partially or fully delivered.",
-        nb="Ordren er delvis eller helt levert.",
-        sv="Ordern har levererats helt eller delvis.",
-        da="Ordren er helt eller delvist leveret.",
-        es="El pedido se ha entregado total o parcialmente.",
-    )
+    message = N_("The order has been partially or fully delivered.")
 
 
 class OrderInPreparation(BusinessRule):
@@ -720,26 +473,14 @@ class OrderInPreparation(BusinessRule):
     ``allocated`` or ``picked``."""
 
     code = "3026"
-    message = translations(
-        en="The order has been prepared or is already in preparation.",
-        nb="Ordren er klargjort eller er allerede under klargjøring.",
-        sv="Ordern har redan förberetts eller håller på att förberedas.",
-        da="Ordren er klargjort eller er allerede under klargøring.",
-        es="El pedido ya se ha preparado o está en preparación.",
-    )
+    message = N_("The order has been prepared or is already in preparation.")
 
 
 class OrderAlreadyReceived(BusinessRule):
     """3027: receiving a purchase order again, or changing it after its receipt."""
 
     code = "3027"
-    message = translations(
-        en="The order has already been received.",
-        nb="Ordren er allerede mottatt.",
-        sv="Ordern har redan tagits emot.",
-        da="Ordren er allerede modtaget.",
-        es="El pedido ya se ha recibido.",
-    )
+    message = N_("The order has already been received.")
 
 
 #: Code → rule, one per code of seed 002's table (``InvalidReference`` is code 30 too).

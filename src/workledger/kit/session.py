@@ -15,7 +15,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workledger.kit import idempotency
-from workledger.kit.body import parse_json_body
+from workledger.kit.body import apply_body_language, parse_json_body
 from workledger.kit.db import WRITE_LOCK
 from workledger.kit.gates import text_fault
 from workledger.kit.problems import ValidationProblem
@@ -72,6 +72,7 @@ class GatedRequest(Request):
     async def json(self) -> Any:
         if not hasattr(self, "_gated_json"):
             self._gated_json = parse_json_body(await self.body())
+            apply_body_language(self._gated_json)
         return self._gated_json
 
     async def form(self, **limits: Any) -> Any:  # type: ignore[override]

@@ -10,6 +10,7 @@ from workledger.kit.problems import CannotDelete
 from workledger.kit.resource import READ_ONLY_DEFAULT, ResourceService
 from workledger.kit.rules import BusinessRule
 from workledger.models import Warehouse
+from workledger.stock.repository import StockLevelRepository
 from workledger.warehouses.repository import WarehouseRepository
 
 
@@ -37,11 +38,18 @@ class WarehouseService(ResourceService[Warehouse]):
                 reason=f"The warehouse {obj.code} is the default warehouse: orders and "
                 "purchase orders that name none use it."
             )
-        # Stock (DESIGN §7.2) will be the next reason: a warehouse holding stock, or
-        # named by a stock movement, an order or a purchase order, cannot be deleted.
-        # Their tables will refer to warehouses with RESTRICT, which kit.resource turns
-        # into 422 code 3 as well; this hook is where the reason naming them belongs.
-
+        # -- stock (issue 8, DESIGN §7.2) --
+        holding, moved = await StockLevelRepository(
+            self.session, self.company_id).holds_stock_or_moved(obj.id)
+        if holding:
+            raise CannotDelete(reason=f"The warehouse {obj.code} holds stock (on hand, "
+                               "allocated or incoming).")
+        if moved:
+            raise CannotDelete(reason=f"The warehouse {obj.code} is named by stock "
+                               "movements or equipment: the ledger keeps its history.")
+        # Orders and purchase orders refer to warehouses with RESTRICT, which kit.resource
+        # turns into 422 code 3 as well.
+        # -- end of stock --
 
 async def default_warehouse(session: AsyncSession, company_id: int) -> Warehouse:
     """The warehouse an order or purchase order uses when it names none (DESIGN §7.1):

@@ -5,6 +5,7 @@ from sqlalchemy.orm import selectinload
 
 from workledger.kit.repository import TenantRepository
 from workledger.models import Workflow, WorkflowStatus
+from workledger.models.workflows import NAME_COLUMNS
 from workledger.workflows.defaults import DEFAULT_WORKFLOWS
 
 
@@ -32,8 +33,9 @@ class WorkflowRepository(TenantRepository[Workflow]):
             workflow = Workflow(company_id=self.company_id, type=workflow_type, statuses=[
                 WorkflowStatus(company_id=self.company_id, position=position,
                                is_final=is_final,
-                               **{f"name_{language}": name for language, name in names.items()})
-                for position, (is_final, names) in enumerate(statuses, 1)
+                               **{column: name.in_language(language)
+                                  for language, column in NAME_COLUMNS.items()})
+                for position, (is_final, name) in enumerate(statuses, 1)
             ])
             self.session.add(workflow)
             workflows.append(workflow)

@@ -1,0 +1,103 @@
+"""Queries of work orders (DESIGN §7.4): each one statement however many rows it is
+given."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import selectinload
+
+from workledger.kit.db import utcnow
+from workledger.kit.repository import TenantRepository
+from workledger.models import (
+    Item,
+    MovementType,
+    StockMovement,
+    WorkOrder,
+    WorkOrderEmployee,
+    WorkOrderEquipment,
+)
+
+
+class WorkOrderRepository(TenantRepository[WorkOrder]):
+    model = WorkOrder
+    # Rendered with every work order: one query per relationship per page.
+    load_options = (selectinload(WorkOrder.work_periods), selectinload(WorkOrder.materials),
+                    selectinload(WorkOrder.employee_links),
+                    selectinload(WorkOrder.equipment_links))
+
+    async def taken_numbers(self, numbers: Collection[str]) -> set[str]:
+        """Those of ``numbers`` a work order of the company already has: one query."""
+        if not numbers:
+            return set()
+        statement = select(WorkOrder.number).where(WorkOrder.company_id == self.company_id,
+                                                   WorkOrder.number.in_(sorted(numbers)))
+        return set((await self.session.scalars(statement)).all())
+
+    async def items_by_number(self, numbers: Collection[str]) -> dict[str, Item]:
+        """``{number: item}`` for those of ``numbers`` the company has: one query."""
+        if not numbers:
+            return {}
+        statement = select(Item).where(Item.company_id == self.company_id,
+                                       Item.number.in_(sorted(numbers)))
+        return {item.number: item for item in (await self.session.scalars(statement)).all()}
+
+    async def items_by_id(self, ids: Collection[int]) -> dict[int, Item]:
+        """``{id: item}``: one query."""
+        if not ids:
+            return {}
+        statement = select(Item).where(Item.company_id == self.company_id,
+                                       Item.id.in_(sorted(ids)))
+        return {item.id: item for item in (await self.session.scalars(statement)).all()}
+
+    async def consumed(self, work_order_id: int) -> dict[int, Decimal]:
+        """What earlier completions of the work order booked out, per item (a positive
+        quantity: minus the sum of its ``consumption`` movements): one grouped query."""
+        movement = StockMovement
+        statement = (
+            select(movement.item_id, func.sum(movement.quantity))
+            .where(movement.company_id == self.company_id,
+                   movement.work_order_id == work_order_id,
+                   movement.type == MovementType.consumption.value)
+            .group_by(movement.item_id)
+        )
+        return {item_id: -Decimal(total or 0)
+                for item_id, total in (await self.session.execute(statement)).all()}
+
+    async def has_movements(self, work_order_id: int) -> bool:
+        statement = select(StockMovement.id).where(
+            StockMovement.company_id == self.company_id,
+            StockMovement.work_order_id == work_order_id).limit(1)
+        return (await self.session.scalar(statement)) is not None
+
+    async def insert_many(self, rows: list[dict[str, Any]]) -> list[WorkOrder]:
+        """Insert work orders (dicts of columns; ``company_id`` and the timestamps added):
+        one executemany ``INSERT … RETURNING``, answered in the order given (matched by
+        ``number``, unique per company). An ORM flush would insert row by row on SQLite."""
+        if not rows:
+            return []
+        now = utcnow()
+        values = [{"company_id": self.company_id, "created_at": now, "updated_at": now,
+                   "planned_date": None, "planned_time": None, "deadline": None,
+                   "duration_minutes": None, "completed_at": None, "handled_at": None,
+                   "import_id": None, **row} for row in rows]
+        result = await self.session.scalars(insert(WorkOrder).returning(WorkOrder), values)
+        by_number = {work_order.number: work_order for work_order in result.all()}
+        return [by_number[row["number"]] for row in rows]
+
+    async def add_links(self, equipment: list[dict[str, Any]]) -> None:
+        """Link work orders to equipment (dicts of ``work_order_id``, ``equipment_id``):
+        one executemany."""
+        if not equipment:
+            return
+        now = utcnow()
+        await self.session.execute(insert(WorkOrderEquipment.__table__), [
+            {"company_id": self.company_id, "created_at": now, "updated_at": now, **row}
+            for row in equipment])
+
+
+class WorkOrderEmployeeRepository(TenantRepository[WorkOrderEmployee]):
+    model = WorkOrderEmployee
