@@ -64,10 +64,13 @@ $(BIN)/pip-compile:
 # Embedded default: SQLite under var/, no other service. Development mode for all three
 # commands: plain HTTP, and without WORKLEDGER_SECRET_KEY a key kept in var/secret.key.
 # serve --dev makes WORKLEDGER_PUBLIC_URL http://127.0.0.1:$(PORT) unless it is set.
+# migrate migrates the sandbox too; its first restore (from then on weekly, and on the
+# Sandbox page) gives it the demo data: /sandbox/docs works with the same credentials.
 run: export WORKLEDGER_DEV = true
 run: install
 	$(BIN)/workledger migrate
 	$(BIN)/workledger demo --first-time
+	$(BIN)/workledger sandbox restore --first-time
 	$(BIN)/workledger serve --dev --port $(PORT)
 
 # Debian's chromium drives the browser tests (Playwright's own download cannot work offline).

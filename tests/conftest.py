@@ -99,6 +99,7 @@ def settings(database_url, redis_url, migrated) -> Settings:
 async def app(settings):
     application = create_app(settings)
     yield application
+    await application.state.sandbox.dispose()
     await application.state.database.dispose()
 
 

@@ -49,7 +49,7 @@ async def scratch(cli_env, database_url, tmp_path):
 
 
 def migrate(env: dict[str, str], revision: str = "head") -> subprocess.CompletedProcess:
-    result = run_cli(env, "migrate", "--revision", revision)
+    result = run_cli(env, "migrate", "--revision", revision, "--no-sandbox")
     assert result.returncode == 0, result.stdout + result.stderr
     return result
 

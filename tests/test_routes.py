@@ -36,6 +36,8 @@ EXEMPT = {
     "/oauth2/": "the OAuth 2.0 protocol endpoints, described by RFC 8414 metadata",
     "/.well-known/": "OAuth 2.0 server metadata (RFC 8414)",
     "/login": "page", "/logout": "page", "/settings": "page", "/admin": "page",
+    "/sandbox": "the sandbox: the same API again, on its own database, described by its "
+                "own document at /sandbox/openapi.json (tests/sandbox)",
 }
 #: Connector routes served beside the documented ones: every function also answers POST
 #: (packages send POST with the token in the URL), and the dispatcher answers the

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import fastapi_offline
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
@@ -43,6 +44,9 @@ from workledger.orders.endpoints import (  # issue 8: orders
 )
 from workledger.orders.endpoints import router as orders_router  # issue 8: orders
 from workledger.purchase_orders.endpoints import router as purchase_orders_router  # issue 8
+from workledger.sandbox import PREFIX as SANDBOX_PREFIX
+from workledger.sandbox import RATE_LIMIT_PREFIX, SandboxMiddleware, install_sandbox
+from workledger.sandbox.schedule import start_schedule
 from workledger.stock.endpoints import stock_movements_router, stock_router  # issue 8: stock
 from workledger.suppliers.endpoints import router as suppliers_router
 from workledger.warehouses.endpoints import router as warehouses_router
@@ -86,21 +90,43 @@ headers; 429 with `Retry-After`).
 """
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+SANDBOX_TITLE = "Workledger API — sandbox"
+SANDBOX_DESCRIPTION = """
+**This is the sandbox**: the same API as production, under `/sandbox`, on a copy of
+production's data that is restored from production on a schedule (weekly by default) and
+by staff. Test here, not on production: whatever you write here is temporary and is
+replaced by the next restore; it never reaches production. The same credentials work;
+rate limits count apart from production's; nothing sends mail. Every answer carries
+`X-Workledger-Environment: sandbox`.
+"""
+
+
+def create_app(
+    settings: Settings | None = None, *, environment: str = "production",
+    database: Database | None = None,
+) -> FastAPI:
+    """The application. ``environment="sandbox"`` builds the copy that production mounts
+    at ``/sandbox`` (workledger.sandbox), on ``database``."""
     settings = settings or get_settings()
+    sandbox = environment == "sandbox"
     # First, before anything is opened: production refuses to start without the key.
     secret_key = settings.resolved_secret_key()
     check_catalogues()  # a missing compiled catalogue stops the start, not a request
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Only production's runs (a mounted app's lifespan is not): it serves both.
+        schedule = start_schedule(settings, app.state.sandbox)
         yield
+        if schedule is not None:
+            schedule.shutdown(wait=False)
+        await app.state.sandbox.dispose()
         await app.state.database.dispose()
 
     app = FastAPI(
-        title="Workledger API",
+        title=SANDBOX_TITLE if sandbox else "Workledger API",
         version=__version__,
-        description=DESCRIPTION,
+        description=SANDBOX_DESCRIPTION + DESCRIPTION if sandbox else DESCRIPTION,
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
@@ -108,7 +134,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
-    app.state.database = Database(settings.database_url, echo=settings.echo_sql)
+    app.state.environment = environment
+    app.state.database = database or Database(settings.database_url, echo=settings.echo_sql)
     app.state.keyring = Keyring(secret_key)
     app.state.verified_passwords = VerifiedPasswords()
     app.state.limiter = RateLimiter(
@@ -118,6 +145,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         login_per_address=settings.rate_limit_login_per_address,
         login_per_username=settings.rate_limit_login_per_username,
         overrides=settings.rate_limits,
+        key_prefix=RATE_LIMIT_PREFIX if sandbox else None,
     )
     app.state.login_guard = LoginGuard(app.state.limiter)
 
@@ -129,6 +157,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         trusted_proxies=settings.trusted_proxies,
         limiter=app.state.limiter,
         public_url=settings.public_url,
+        # The sandbox app has its own edge (its own counters): production's lets it be.
+        passthrough=() if sandbox else (SANDBOX_PREFIX,),
     )
 
     # Every router carries its full path ("/v1/...") and its own dependencies: included
@@ -164,11 +194,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.mount("/static/swagger", StaticFiles(directory=SWAGGER_ASSETS), name="swagger-assets")
 
+    prefix = SANDBOX_PREFIX if sandbox else ""
+
     @app.get("/docs", include_in_schema=False)
     async def swagger_ui() -> HTMLResponse:
         page = get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title=DOCS_TITLE,
+            openapi_url=f"{prefix}/openapi.json",
+            title=DOCS_TITLE.replace("Workledger API", SANDBOX_TITLE) if sandbox else DOCS_TITLE,
             swagger_js_url="/static/swagger/swagger-ui-bundle.js",
             swagger_css_url="/static/swagger/swagger-ui.css",
             swagger_favicon_url="/static/swagger/favicon.png",
@@ -178,6 +210,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         html = bytes(page.body).decode().replace("</body>", f"{DOCS_SCRIPT}\n</body>", 1)
         return HTMLResponse(html)
 
+    # The way in for people: /sandbox and /sandbox/ lead to the sandbox's Swagger UI.
+    docs_path = urlsplit(settings.public_url).path.rstrip("/") + "/docs"
+    if sandbox:
+        @app.get("/", include_in_schema=False)
+        async def sandbox_home() -> Response:
+            return RedirectResponse(docs_path, status_code=307)
+    else:
+        @app.get(SANDBOX_PREFIX, include_in_schema=False)
+        async def sandbox_entry() -> Response:
+            target = urlsplit(settings.public_url).path.rstrip("/") + SANDBOX_PREFIX + "/docs"
+            return RedirectResponse(target, status_code=307,
+                                    headers={"X-Workledger-Environment": "sandbox"})
+
+    if sandbox:
+        # Swagger UI's requests go where the document's servers say: to the sandbox.
+        servers = [{"url": urlsplit(settings.public_url).path.rstrip("/") or "/",
+                    "description": "Sandbox"}]
+        install_openapi(app, scheme_order=SECURITY_SCHEME_ORDER, servers=servers)
+        app.add_middleware(SandboxMiddleware, database=app.state.database)  # outermost
+        return app
     install_web(app)
     install_openapi(app, scheme_order=SECURITY_SCHEME_ORDER)
+    install_sandbox(app, create_app)
     return app

@@ -1,4 +1,4 @@
-"""``workledger serve | migrate | demo | create-admin``."""
+"""``workledger serve | migrate | demo | create-admin | sandbox``."""
 
 from __future__ import annotations
 
@@ -82,14 +82,67 @@ LOG_CONFIG = {
 
 
 @app.command()
-def migrate(revision: str = "head") -> None:
-    """Apply the database migrations (up to REVISION, default head)."""
+def migrate(
+    revision: str = "head",
+    sandbox: Annotated[bool, typer.Option(help="Migrate the sandbox's copy too.")] = True,
+) -> None:
+    """Apply the database migrations (up to REVISION, default head) to production, then to
+    the sandbox's current copy (created empty before the first restore)."""
     from alembic import command
 
-    url = get_settings().database_url
+    settings = get_settings()
+    url = settings.database_url
     _ensure_sqlite_dir(url)
     command.upgrade(alembic_config(url), revision)
-    typer.echo(f"database at {revision}: {url.split('@')[-1]}")
+    typer.echo(f"database at {revision}: {_shown(url)}")
+    if sandbox:
+        sandbox_url = asyncio.run(_sandbox_url(settings))
+        if sandbox_url is None:
+            typer.echo("Error: the sandbox's current copy is missing; make a new one with "
+                       "`workledger sandbox restore`.", err=True)
+            raise typer.Exit(1)
+        _ensure_sqlite_dir(sandbox_url)
+        command.upgrade(alembic_config(sandbox_url), revision)
+        typer.echo(f"sandbox at {revision}: {_shown(sandbox_url)}")
+
+
+def _shown(url: str) -> str:
+    return url.split("@")[-1]
+
+
+async def _sandbox_url(settings: Settings) -> str | None:
+    """The sandbox's current copy; before any restore its base database, created here
+    when missing (PostgreSQL). ``None`` when the current copy was removed by hand."""
+    import asyncpg
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError
+
+    from workledger.kit.db import Database
+    from workledger.sandbox.database import current_copy, is_sqlite, url_of
+
+    base = settings.resolved_sandbox_database_url()
+    production = Database(settings.database_url)
+    try:
+        copy = await current_copy(production)
+    except DBAPIError:  # migrated to a revision before the sandbox's table
+        copy = None
+    finally:
+        await production.dispose()
+    if is_sqlite(base):
+        if copy is not None and not await asyncio.to_thread(Path(copy).exists):
+            return None
+        return url_of(base, copy)
+    name = copy or make_url(base).database
+    dsn = make_url(settings.database_url).set(drivername="postgresql")
+    connection = await asyncpg.connect(dsn.render_as_string(hide_password=False))
+    try:
+        if not await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            if copy is not None:
+                return None
+            await connection.execute('CREATE DATABASE "{}"'.format(name.replace('"', '""')))
+    finally:
+        await connection.close()
+    return url_of(base, copy)
 
 
 @app.command("check-migrations")
@@ -238,6 +291,106 @@ def create_admin(
 
     asyncio.run(run())
     typer.echo(f"staff user {email} is ready")
+
+
+sandbox_app = typer.Typer(help="The sandbox: a copy of production under /sandbox.",
+                          no_args_is_help=True)
+app.add_typer(sandbox_app, name="sandbox")
+
+
+@sandbox_app.command("restore")
+def sandbox_restore(
+    first_time: Annotated[
+        bool, typer.Option(help="Only when the sandbox was never restored (make run).")
+    ] = False,
+    wait: Annotated[
+        bool, typer.Option(help="Wait for a restore that is running, then restore.")
+    ] = False,
+) -> None:
+    """Restore the sandbox from production now: a new copy, then every process switches."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.table import Table
+
+    from workledger.kit.db import Database
+    from workledger.sandbox.database import current_copy
+    from workledger.sandbox.restore import Progress as RestoreProgress
+    from workledger.sandbox.restore import RestoreBusy, restore
+
+    settings = get_settings()
+    console = Console()
+
+    async def run():
+        if first_time:
+            production = Database(settings.database_url)
+            try:
+                if await current_copy(production) is not None:
+                    return None
+            finally:
+                await production.dispose()
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      console=console, transient=True) as bar:
+            task = bar.add_task("copying production", total=None)
+            report = RestoreProgress(
+                on_start=lambda tables: bar.update(task, total=len(tables)),
+                on_table=lambda table, rows: bar.update(
+                    task, advance=1, description=f"{table}: {rows} rows"),
+            )
+            return await restore(settings.database_url,
+                                 settings.resolved_sandbox_database_url(),
+                                 trigger="command", progress=report, wait=wait)
+
+    try:
+        summary = asyncio.run(run())
+    except RestoreBusy:
+        typer.echo("Error: a restore of the sandbox is running in another process; try again "
+                   "when it is done, or add --wait.", err=True)
+        raise typer.Exit(1) from None
+    if summary is None:
+        typer.echo("the sandbox was restored before: nothing to do (--first-time)")
+        return
+    table = Table("table", "rows", title=f"sandbox restored into {summary.database}")
+    for name, rows in summary.rows.items():
+        if rows:
+            table.add_row(name, str(rows))
+    console.print(table)
+    typer.echo(f"{summary.total_rows} rows in {len(summary.rows)} tables "
+               f"({sum(1 for r in summary.rows.values() if not r)} empty) in "
+               f"{summary.seconds:.2f} s; production snapshot held "
+               f"{summary.snapshot_seconds:.2f} s")
+
+
+@sandbox_app.command("status")
+def sandbox_status() -> None:
+    """The sandbox's current copy, its last restore and the next scheduled one."""
+    from sqlalchemy import select
+
+    from workledger.kit.db import Database
+    from workledger.models import SandboxRestore
+    from workledger.sandbox.schedule import next_restore
+
+    settings = get_settings()
+
+    async def run():
+        production = Database(settings.database_url)
+        try:
+            async with production.sessions() as session:
+                return await session.scalar(
+                    select(SandboxRestore).order_by(SandboxRestore.id.desc()).limit(1))
+        finally:
+            await production.dispose()
+
+    last = asyncio.run(run())
+    if last is None:
+        base = _shown(settings.resolved_sandbox_database_url())
+        typer.echo(f"never restored: the sandbox is {base}")
+    else:
+        typer.echo(f"current copy: {last.database}")
+        typer.echo(f"last restore: {last.finished_at:%Y-%m-%d %H:%M:%S} UTC ({last.trigger}), "
+                   f"{last.total_rows} rows in {last.seconds:.2f} s")
+    upcoming = next_restore(settings)
+    typer.echo(f"next restore: {upcoming:%Y-%m-%d %H:%M} UTC ({settings.sandbox_restore})"
+               if upcoming else "next restore: none (WORKLEDGER_SANDBOX_RESTORE=off)")
 
 
 if __name__ == "__main__":

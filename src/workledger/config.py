@@ -75,6 +75,15 @@ class Settings(BaseSettings):
     rate_limits: dict[str, str] = Field(default_factory=dict)
     #: Echo SQL (debugging).
     echo_sql: bool = False
+    #: The sandbox's database (docs/sandbox.md). Unset: ``sandbox.db`` beside the SQLite
+    #: production file (``var/sandbox.db``), or the production PostgreSQL database's name
+    #: + ``_sandbox``. Each restore makes a new copy named after it (``..._sandbox_<n>``).
+    sandbox_database_url: str | None = None
+    #: When the sandbox is restored from production: a cron expression in UTC (minute
+    #: hour day month weekday), by default every Sunday at 03:00; ``off`` disables it.
+    sandbox_restore: str = "0 3 * * sun"
+    #: How often (seconds) each process looks up which copy is the sandbox's current one.
+    sandbox_check_seconds: float = 1.0
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod
@@ -99,6 +108,36 @@ class Settings(BaseSettings):
                 "such as https://workledger.example.com or https://example.com/workledger"
             )
         return value.strip().rstrip("/")
+
+    @field_validator("sandbox_restore")
+    @classmethod
+    def _cron_or_off(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if value.lower() == "off":
+            return "off"
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(value, timezone="UTC")
+        except ValueError as error:
+            raise ValueError(
+                "WORKLEDGER_SANDBOX_RESTORE must be a cron expression of five fields "
+                f"(minute hour day month weekday), such as '0 3 * * sun', or 'off': {error}"
+            ) from None
+        return value
+
+    def resolved_sandbox_database_url(self) -> str:
+        """The sandbox's database: configured, or derived from production's."""
+        if self.sandbox_database_url:
+            return self.sandbox_database_url
+        from sqlalchemy.engine import make_url
+
+        url = make_url(self.database_url)
+        if url.get_backend_name() == "sqlite":
+            path = Path(url.database or "") if url.database not in (None, "", ":memory:") else None
+            sandbox = (path.with_name("sandbox.db") if path else VAR_DIR / "sandbox.db")
+            return url.set(database=str(sandbox)).render_as_string(hide_password=False)
+        return url.set(database=f"{url.database}_sandbox").render_as_string(hide_password=False)
 
     def resolved_secret_key(self) -> str:
         """The secret key; in development only, a key kept in ``var/secret.key``."""

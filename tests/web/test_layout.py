@@ -37,13 +37,14 @@ from workledger.auth.administration import (
 )
 from workledger.models import UserRole
 from workledger.oauth2 import clients
+from workledger.sandbox.restore import restore
 from workledger.web.consent import REFUSED_TITLE
 
 WIDTHS = (390, 1024, 1280)
 HEIGHTS = {390: 844}
 API_USERS = 20
 #: The walk below visits this many pages per width; fewer means a page was skipped.
-PAGES_PER_WIDTH = 18
+PAGES_PER_WIDTH = 19
 CALLBACK = "https://client.example/callback"
 LOGO_URL = "https://client.example/logo.png"
 #: A 1×1 PNG: the application's logo, served by the test in place of client.example.
@@ -160,6 +161,9 @@ async def scene(app, live_server, make_tenant, make_person) -> Scene:
             redirect_uris=CALLBACK, public=False,
         )
     await authorize_over_http(live_server, admin, application.client_id, secret)
+    # A restore for the Sandbox page to list.
+    settings = app.state.settings
+    await restore(settings.database_url, settings.resolved_sandbox_database_url())
     first = api_users[1]
     return Scene(tenant.id, tenant.name, admin, staff, first.id, first.username,
                  application.id, application.name, application.client_id)
@@ -246,6 +250,8 @@ async def walk_staff(walk: Walk, scene: Scene) -> None:
     await walk.open("oauth-applications", "/admin/oauth-applications", "OAuth applications")
     await walk.open("oauth-application", f"/admin/oauth-applications/{scene.application_id}",
                     scene.application_name)
+    await walk.open("sandbox", "/admin/sandbox", "Sandbox")
+    await expect(walk.page.locator("#recent-title")).to_be_visible()
 
 
 @pytest.mark.parametrize("width", WIDTHS)

@@ -35,7 +35,7 @@ from workledger.kit.problems import (
 )
 from workledger.kit.ratelimit import SCOPE_KEY, RateLimiter, Window
 from workledger.kit.trace import new_traceparent, set_current_trace
-from workledger.kit.urls import public_url_for
+from workledger.kit.urls import public_url_for, route_path
 
 log = logging.getLogger("workledger.edge")
 access_log = logging.getLogger("workledger.access")
@@ -52,9 +52,12 @@ API_PREFIXES = ("/v1/", "/openapi/", "/sandbox/", "/oauth2/token")
 class EdgeMiddleware:
     def __init__(
         self, app: ASGIApp, *, max_body_bytes: int, dev: bool, trusted_proxies: list[str],
-        limiter: RateLimiter, public_url: str,
+        limiter: RateLimiter, public_url: str, passthrough: tuple[str, ...] = (),
     ) -> None:
         self.app = app
+        #: Path prefixes served by a mounted app with an edge of its own (the sandbox):
+        #: handed on untouched, so they are neither counted nor marked twice.
+        self.passthrough = passthrough
         self.public_url = public_url
         self.limiter = limiter
         self.max_body_bytes = max_body_bytes
@@ -63,6 +66,11 @@ class EdgeMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        # Below the application's root (a mounted app's own paths: "/v1/..." in the sandbox).
+        path = route_path(scope)
+        if any(path.startswith(prefix + "/") for prefix in self.passthrough):
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
@@ -117,9 +125,9 @@ class EdgeMiddleware:
             if refusal is not None:
                 await problem_response(refusal)(scope, receive, send_with_trace)
                 return
-            if scope["path"] in PLAIN_HTTP_PATHS:
+            if path in PLAIN_HTTP_PATHS:
                 scope["workledger.ratelimit_skip"] = True  # health probes are never limited
-            elif not (_authenticates(scope["path"]) and _carries_credential(scope, headers)):
+            elif not (_authenticates(path) and _carries_credential(scope, headers)):
                 # Counted before the work: an anonymous flood never reaches the app. Calls
                 # that authenticate are counted per credential once it is resolved.
                 scope[SCOPE_KEY] = await self._count_address(scope, enforce=True)
@@ -165,7 +173,8 @@ class EdgeMiddleware:
                 return BodyNotParsed("Content-Length is not a number.")
             if int(length) > self.max_body_bytes:
                 return PayloadTooLarge(f"The body may be at most {self.max_body_bytes} bytes.")
-        if not self.dev and scope.get("scheme") == "http" and scope["path"] not in PLAIN_HTTP_PATHS:
+        if (not self.dev and scope.get("scheme") == "http"
+                and route_path(scope) not in PLAIN_HTTP_PATHS):
             client = (scope.get("client") or ("", 0))[0]
             forwarded = headers.get("x-forwarded-proto", "").lower()
             if not (client in self.trusted_proxies and forwarded == "https"):
@@ -174,7 +183,7 @@ class EdgeMiddleware:
 
     def _https_redirect(self, scope: Scope, headers: Headers) -> RedirectResponse | None:
         """Pages (not the API) move to HTTPS in production instead of failing."""
-        path = scope["path"]
+        path = route_path(scope)
         if (self.dev or scope.get("scheme") != "http" or path.startswith(API_PREFIXES)
                 or path in PLAIN_HTTP_PATHS):
             return None

@@ -154,12 +154,18 @@ def order_security_schemes(spec: dict[str, Any], order: Sequence[str]) -> None:
     spec["components"]["securitySchemes"] = {**first, **schemes}
 
 
-def install_openapi(app: FastAPI, *, scheme_order: Sequence[str] = ()) -> None:
+def install_openapi(
+    app: FastAPI, *, scheme_order: Sequence[str] = (),
+    servers: list[dict[str, str]] | None = None,
+) -> None:
+    """``servers``: where the operations are (the sandbox says ``/sandbox``); none means
+    where the document was fetched from."""
+
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             spec = get_openapi(
                 title=app.title, version=app.version, description=app.description,
-                routes=app.routes,
+                routes=app.routes, servers=servers,
             )
             list_tags(spec, app.openapi_tags or [])
             schemas = spec.setdefault("components", {}).setdefault("schemas", {})

@@ -77,13 +77,17 @@ class RateLimiter:
         login_per_address: str = "50/15 minutes",
         login_per_username: str = "100/15 minutes",
         overrides: dict[str, str] | None = None,
+        key_prefix: str | None = None,
     ) -> None:
+        """``key_prefix``: where this limiter's counters live in Redis (the sandbox keeps
+        its own); ``None`` is limits' default, ``LIMITS``."""
         storage: Storage
         if redis_url:
             uri = redis_url.replace("redis://", "async+redis://", 1)
             storage = RedisStorage(
                 uri, implementation="redispy", wrap_exceptions=True,
                 socket_timeout=0.5, socket_connect_timeout=0.5,
+                **({"key_prefix": key_prefix} if key_prefix else {}),
             )
         else:
             storage = MemoryStorage()

@@ -30,6 +30,7 @@ from workledger.models.purchase_orders import (
     PurchaseOrderLine,
     PurchaseOrderStatus,
 )
+from workledger.models.sandbox import SandboxRestore
 from workledger.models.stock import MovementType, StockLevel, StockMovement
 from workledger.models.suppliers import Supplier
 from workledger.models.users import User, UserRole
@@ -47,6 +48,7 @@ from workledger.models.work_orders import (
 from workledger.models.workflows import Workflow, WorkflowStatus, WorkflowType
 
 __all__ = [
+    "SandboxRestore",
     "ApiUser",
     "AutomationUser",
     "Company",

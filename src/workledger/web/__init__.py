@@ -37,11 +37,12 @@ def install_web(app: FastAPI) -> None:
     from workledger.web.consent import router as consent_router
     from workledger.web.login import router as login_router
     from workledger.web.oauth_admin_pages import router as oauth_admin_router
+    from workledger.web.sandbox_pages import router as sandbox_router
     from workledger.web.settings_pages import router as settings_router
 
     settings = app.state.settings
     app.state.web_sessions = SessionCodec(settings.resolved_secret_key(), secure=not settings.dev)
     for router in (login_router, settings_router, authorized_apps_router, admin_router,
-                   oauth_admin_router, consent_router):
+                   oauth_admin_router, sandbox_router, consent_router):
         app.include_router(router)
     app.mount("/static/web", _SecureStatic(str(HERE / "static")), name="web-assets")

@@ -101,6 +101,7 @@ ADMIN_PAGES = (
     ("API for goods owners", "/admin/goods-owners"),
     ("API for automation", "/admin/automation"),
     ("OAuth applications", "/admin/oauth-applications"),
+    ("Sandbox", "/admin/sandbox"),
 )
 
 
