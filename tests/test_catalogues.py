@@ -13,7 +13,10 @@ from workledger.kit.i18n import LOCALE_DIR, LOCALES, N_, catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 #: (message, locale) pairs rightly spelled as in English; each needs its reason.
-SAME_AS_ENGLISH: dict[tuple[str, str], str] = {}
+SAME_AS_ENGLISH: dict[tuple[str, str], str] = {
+    ("Installation", "sv"): "the Swedish word is spelled as the English one",
+    ("Installation", "da"): "the Danish word is spelled as the English one",
+}
 
 
 def marked_messages() -> set[str]:
@@ -116,3 +119,14 @@ async def test_a_rule_in_the_body_language(client, acme):
     assert response.headers["Content-Language"] == "sv"
     assert response.json()["title"] == N_(
         "Business logic violation. The request cannot be fulfilled.").in_language(3)
+
+
+async def test_work_order_status_and_type_of_work_names(client, acme):
+    created = await client.post("/v1/work-orders", headers=acme.headers,
+                                json={"type_of_work": "rental"})
+    assert created.json()["status_name"] == "Ready"
+    assert created.json()["type_of_work_name"] == "Rental"
+    danish = await client.get(f"/v1/work-orders/{created.json()['id']}?language_code=4",
+                              headers=acme.headers)
+    assert (danish.json()["status_name"], danish.json()["type_of_work_name"]) == (
+        "Klar", "Udlejning")

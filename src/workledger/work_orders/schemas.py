@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, computed_field
 
 from workledger.kit.body import InputModel
 from workledger.kit.schemas import ReadModel, WriteModel
 from workledger.kit.types import ExternalId, ImportId, LocalTime, Money, MoneyOut, ObjectRef, text
 from workledger.models import TypeOfWork, WorkOrderKind, WorkOrderStatus
 from workledger.stock.schemas import SignedQuantity
+from workledger.work_orders.names import STATUS_NAMES, TYPE_OF_WORK_NAMES
 
 # A period's member is called ``date``: the type goes by another name in its classes.
 Day = date
@@ -149,3 +150,13 @@ class WorkOrder(ReadModel):
     completed_at: datetime | None
     handled_at: datetime | None
     import_id: str | None
+
+    @computed_field(description="The status's name in the caller's language")
+    @property
+    def status_name(self) -> str:
+        return STATUS_NAMES[self.status].in_language()
+
+    @computed_field(description="The type of work's name in the caller's language")
+    @property
+    def type_of_work_name(self) -> str:
+        return TYPE_OF_WORK_NAMES[self.type_of_work].in_language()
