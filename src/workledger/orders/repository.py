@@ -26,15 +26,6 @@ class OrderRepository(TenantRepository[Order]):
     load_options = (selectinload(Order.lines),)
     one_options = (joinedload(Order.lines),)
 
-    async def items_by_number(self, numbers: Collection[str]) -> dict[str, Item]:
-        """``{number: item}`` for those of ``numbers`` that are this company's items: one
-        query however many lines name their item by number."""
-        if not numbers:
-            return {}
-        statement = select(Item).where(Item.company_id == self.company_id,
-                                       Item.number.in_(sorted(numbers)))
-        return {item.number: item for item in (await self.session.scalars(statement)).all()}
-
     async def items(self, ids: Collection[int]) -> dict[int, Item]:
         """``{id: item}``: one query."""
         if not ids:

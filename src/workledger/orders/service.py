@@ -49,6 +49,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from sqlalchemy.orm.attributes import set_committed_value
 
+from workledger.items.service import resolve_item_numbers
 from workledger.kit.body import apply_values
 from workledger.kit.db import utcnow
 from workledger.kit.problems import ValidationProblem
@@ -160,37 +161,6 @@ def check_serials_across(lines: Sequence[OrderLine], member: Any) -> None:
             seen.add((line.item_id, serial))
 
 
-async def resolve_item_numbers(service: ResourceService, repo: OrderRepository,
-                               lines: Sequence[dict[str, Any]], prefix: Any) -> None:
-    """Replace each line's ``item_number`` by the ``item_id`` it names (one query); 422
-    code 30 for a number no item has, 400 where ``item_id`` names another item.
-    ``prefix(index)`` words the member path of a line."""
-    numbers = {line["item_number"] for line in lines if line.get("item_number")}
-    if not numbers:
-        return
-    found = await repo.items_by_number(numbers)
-    unknown, errors = [], {}
-    for index, line in enumerate(lines):
-        number = line.get("item_number")
-        if not number:
-            continue
-        item = found.get(number)
-        if item is None:
-            unknown.append(Violation(f"{prefix(index)}item_number", "invalid_reference"))
-        elif line.get("item_id") not in (None, item.id):
-            errors[f"{prefix(index)}item_number"] = [
-                f"item_number '{number}' names item {item.id}, not item_id "
-                f"{line['item_id']}: send one of the two"]
-        else:
-            line["item_id"] = item.id
-            service.resolved.setdefault("item_id", {})[item.id] = item
-    if unknown:
-        raise BusinessRule(*unknown)
-    if errors:
-        raise ValidationProblem("An item id and an item number name different items.",
-                                errors=errors)
-
-
 # -- lines ----------------------------------------------------------------------------
 
 
@@ -254,7 +224,7 @@ class OrderLineService(ResourceService[OrderLine]):
         values = dict(values)
         if not where and values.get("item_number"):
             # The nested route (an order's `lines` resolved every number at once).
-            await resolve_item_numbers(self, self._order_repo(), [values], lambda index: "")
+            await resolve_item_numbers(self, [values], lambda index: "")
         values.pop("item_number", None)
         if creating:
             missing = [name for name in ("item_id", "quantity") if name not in values]
@@ -402,7 +372,7 @@ class OrderService(ResourceService[Order]):
                              creating: bool) -> None:
         """Before the lines are assigned: item numbers resolved, import ids checked, and
         every item in play loaded — one query each, however many lines."""
-        await resolve_item_numbers(self, self.repo, lines, lambda index: f"lines[{index}].")
+        await resolve_item_numbers(self, lines, lambda index: f"lines[{index}].")
         stored = {} if creating else {line.id: line for line in obj.lines}
         wanted: dict[str, int] = {}
         errors: dict[str, list[str]] = {}

@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from workledger.items.service import resolve_item_numbers
 from workledger.kit.body import apply_values, check_read_only, sent_values, sync_list
 from workledger.kit.db import utcnow
 from workledger.kit.problems import ValidationProblem
@@ -110,7 +111,7 @@ class PurchaseOrderService(ResourceService[PurchaseOrder]):
             self.touched |= self._pairs(obj)
         if "lines" in values:
             # Before the order's own members: a line's item comes from here.
-            await self._resolve_item_numbers(values["lines"])
+            await resolve_item_numbers(self, values["lines"], lambda index: f"lines[{index}].")
         apply_values(obj, values, self.fields)
         if creating:
             if obj.supplier_id is None:
@@ -132,34 +133,6 @@ class PurchaseOrderService(ResourceService[PurchaseOrder]):
             await self._sync_lines(obj, [sent_values(line) for line in values["lines"]])
             if not creating:
                 obj.updated_at = utcnow()  # the row may be unchanged; its lines are not
-
-    async def _resolve_item_numbers(self, lines: list[dict[str, Any]]) -> None:
-        """Replace each line's ``item_number`` by the ``item_id`` it names (one query);
-        422 code 30 for a number no item has, 400 where ``item_id`` names another item."""
-        numbers = {line["item_number"] for line in lines if line.get("item_number")}
-        if not numbers:
-            return
-        found = await self.repo.items_by_number(numbers)
-        unknown, errors = [], {}
-        for index, line in enumerate(lines):
-            number = line.get("item_number")
-            if not number:
-                continue
-            item = found.get(number)
-            if item is None:
-                unknown.append(Violation(f"lines[{index}].item_number", "invalid_reference"))
-            elif line.get("item_id") not in (None, item.id):
-                errors[f"lines[{index}].item_number"] = [
-                    f"item_number '{number}' names item {item.id}, not item_id "
-                    f"{line['item_id']}: send one of the two"]
-            else:
-                line["item_id"] = item.id
-                self.resolved.setdefault("item_id", {})[item.id] = item
-        if unknown:
-            raise BusinessRule(*unknown)
-        if errors:
-            raise ValidationProblem("An item id and an item number name different items.",
-                                    errors=errors)
 
     async def _sync_lines(self, obj: PurchaseOrder, incoming: list[dict[str, Any]]) -> None:
         """The list-replace rule (DESIGN §4.2) for ``lines``, with each line's rules."""

@@ -42,14 +42,6 @@ class WorkOrderRepository(TenantRepository[WorkOrder]):
                                                    WorkOrder.number.in_(sorted(numbers)))
         return set((await self.session.scalars(statement)).all())
 
-    async def items_by_number(self, numbers: Collection[str]) -> dict[str, Item]:
-        """``{number: item}`` for those of ``numbers`` the company has: one query."""
-        if not numbers:
-            return {}
-        statement = select(Item).where(Item.company_id == self.company_id,
-                                       Item.number.in_(sorted(numbers)))
-        return {item.number: item for item in (await self.session.scalars(statement)).all()}
-
     async def items_by_id(self, ids: Collection[int]) -> dict[int, Item]:
         """``{id: item}``: one query."""
         if not ids:

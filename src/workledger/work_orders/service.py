@@ -38,6 +38,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from workledger.items.service import resolve_item_numbers
 from workledger.kit.body import apply_values, check_read_only, sent_values, sync_list
 from workledger.kit.db import utcnow
 from workledger.kit.problems import CannotDelete, ValidationProblem
@@ -275,7 +276,7 @@ class WorkOrderService(ResourceService[WorkOrder]):
     async def _sync_materials(self, obj: WorkOrder, incoming: list[dict[str, Any]]) -> None:
         existing = list(obj.materials)
         by_id = {material.id: material for material in existing}
-        await self._resolve_item_numbers(incoming)
+        await resolve_item_numbers(self, incoming, lambda index: f"materials[{index}].")
         items = self.resolved.get("item_id", {})
         missing_items = ({m.item_id for m in existing if m.item_id} - set(items))
         if missing_items:
@@ -322,35 +323,6 @@ class WorkOrderService(ResourceService[WorkOrder]):
         obj.materials = sync_list("materials", existing, incoming, create=create,
                                   update=lambda material, values: apply_values(
                                       material, values, MATERIAL_FIELDS))
-
-    async def _resolve_item_numbers(self, materials: list[dict[str, Any]]) -> None:
-        """Replace each material's ``item_number`` by the ``item_id`` it names (one
-        query); 422 code 30 for a number no item has, 400 where ``item_id`` names another
-        item."""
-        numbers = {m["item_number"] for m in materials if m.get("item_number")}
-        if not numbers:
-            return
-        found = await self.repo.items_by_number(numbers)
-        unknown, errors = [], {}
-        for index, material in enumerate(materials):
-            number = material.get("item_number")
-            if not number:
-                continue
-            item = found.get(number)
-            if item is None:
-                unknown.append(Violation(f"materials[{index}].item_number", "invalid_reference"))
-            elif material.get("item_id") not in (None, item.id):
-                errors[f"materials[{index}].item_number"] = [
-                    f"item_number '{number}' names item {item.id}, not item_id "
-                    f"{material['item_id']}: send one of the two"]
-            else:
-                material["item_id"] = item.id
-                self.resolved.setdefault("item_id", {})[item.id] = item
-        if unknown:
-            raise InvalidReference(*unknown)
-        if errors:
-            raise ValidationProblem("An item id and an item number name different items.",
-                                    errors=errors)
 
     # -- completion ---------------------------------------------------------------------
     async def _book_materials(self, obj: WorkOrder) -> None:
