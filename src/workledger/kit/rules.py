@@ -32,12 +32,6 @@ from typing import Any, ClassVar, Self
 from workledger.kit.i18n import ENGLISH, N_, Message
 from workledger.kit.problems import Problem
 
-
-def in_language(message: Message, language: int | None = None) -> str:
-    """``message`` in ``language`` (default: the request's), from the catalogues."""
-    return message.in_language(language)
-
-
 #: Violation messages: message id → language → text with ``{placeholders}``. Placeholder
 #: values are inserted as given (member paths, numbers, enum values), never translated.
 #: ``{member}`` (the first member path) and ``{label}`` (its last name in words,
@@ -159,9 +153,9 @@ class Violation:
         """The ``errorMessage`` in ``language`` (default: the request's)."""
         message_id = self.message_id or rule.violation_message_id
         if message_id is None:
-            return in_language(rule.message, language)
+            return rule.message.in_language(language)
         values = {"member": self.members[0], "label": _label(self.members[0]), **self.params}
-        return in_language(VIOLATION_MESSAGES[message_id], language).format_map(values)
+        return VIOLATION_MESSAGES[message_id].in_language(language).format_map(values)
 
     def render(self, rule: type[BusinessRule], language: int | None = None) -> dict[str, Any]:
         return {"memberNames": list(self.members), "errorMessage": self.message(rule, language)}
@@ -234,7 +228,7 @@ class BusinessRule(Problem):
 
     @property
     def title(self) -> str:
-        return in_language(self.message)
+        return self.message.in_language()
 
     def body(self) -> dict[str, Any]:
         body = super().body()

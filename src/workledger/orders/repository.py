@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from workledger.kit.db import utcnow
 from workledger.kit.repository import TenantRepository
-from workledger.models import Contact, Delivery, DeliveryLine, Equipment, Item, Order, OrderLine
+from workledger.models import Contact, Delivery, DeliveryLine, Equipment, Order, OrderLine
 from workledger.workflows.service import uses_workflow_statuses
 
 
@@ -25,14 +25,6 @@ class OrderRepository(TenantRepository[Order]):
     # single order brings its lines in the same query.
     load_options = (selectinload(Order.lines),)
     one_options = (joinedload(Order.lines),)
-
-    async def items(self, ids: Collection[int]) -> dict[int, Item]:
-        """``{id: item}``: one query."""
-        if not ids:
-            return {}
-        statement = select(Item).where(Item.company_id == self.company_id,
-                                       Item.id.in_(sorted(ids)))
-        return {item.id: item for item in (await self.session.scalars(statement)).all()}
 
     async def line_import_ids(self, import_ids: Collection[str]) -> dict[str, int]:
         """``{import_id: line id}`` of this company's order lines (any order) with those

@@ -53,6 +53,7 @@ from workledger.items.service import resolve_item_numbers
 from workledger.kit.body import apply_values
 from workledger.kit.db import utcnow
 from workledger.kit.problems import ValidationProblem
+from workledger.kit.repository import rows_by_id
 from workledger.kit.resource import READ_ONLY_DEFAULT, ResourceService
 from workledger.kit.rules import (
     AmountNotPositive,
@@ -279,7 +280,7 @@ class OrderLineService(ResourceService[OrderLine]):
     async def _item(self, item_id: int) -> Item:
         items = self.resolved.setdefault("item_id", {})
         if item_id not in items:
-            items.update(await self._order_repo().items({item_id}))
+            items.update(await rows_by_id(self.session, self.company_id, Item, {item_id}))
         return items[item_id]
 
     async def _line_statuses(self) -> WorkflowStatuses:
@@ -394,7 +395,7 @@ class OrderService(ResourceService[Order]):
                                       import_id=import_id)
         items = self.resolved.setdefault("item_id", {})
         missing = {line.item_id for line in stored.values()} - set(items)
-        items.update(await self.repo.items(missing))
+        items.update(await rows_by_id(self.session, self.company_id, Item, missing))
 
     # -- actions ----------------------------------------------------------------------
     async def allocate(self, obj: Order, payload: BaseModel | None) -> Order:
@@ -613,7 +614,8 @@ class OrderService(ResourceService[Order]):
         once (3013 naming ``lines[i].serial_numbers``), every serial in stock at the
         order's warehouse (3008 naming it). Two queries (the items; the units, locked).
         Answers ``{(item_id, serial): equipment id}``."""
-        items = await self.repo.items({take.line.item_id for take in takes})
+        items = await rows_by_id(self.session, self.company_id, Item,
+                                {take.line.item_id for take in takes})
         kinds = self.resolved["kinds"] = {item_id: item.kind for item_id, item in items.items()}
         missing: list[Violation] = []
         errors: dict[str, list[str]] = {}

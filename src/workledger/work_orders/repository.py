@@ -13,7 +13,6 @@ from sqlalchemy.orm import selectinload
 from workledger.kit.db import utcnow
 from workledger.kit.repository import TenantRepository
 from workledger.models import (
-    Item,
     MovementType,
     StockMovement,
     WorkOrder,
@@ -41,14 +40,6 @@ class WorkOrderRepository(TenantRepository[WorkOrder]):
         statement = select(WorkOrder.number).where(WorkOrder.company_id == self.company_id,
                                                    WorkOrder.number.in_(sorted(numbers)))
         return set((await self.session.scalars(statement)).all())
-
-    async def items_by_id(self, ids: Collection[int]) -> dict[int, Item]:
-        """``{id: item}``: one query."""
-        if not ids:
-            return {}
-        statement = select(Item).where(Item.company_id == self.company_id,
-                                       Item.id.in_(sorted(ids)))
-        return {item.id: item for item in (await self.session.scalars(statement)).all()}
 
     async def consumed(self, work_order_id: int) -> dict[int, Decimal]:
         """What earlier completions of the work order booked out, per item (a positive

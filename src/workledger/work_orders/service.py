@@ -49,6 +49,7 @@ from workledger.kit.states import StateTable
 from workledger.models import (
     Employee,
     Equipment,
+    Item,
     ItemKind,
     MovementType,
     TypeOfWork,
@@ -280,7 +281,8 @@ class WorkOrderService(ResourceService[WorkOrder]):
         items = self.resolved.get("item_id", {})
         missing_items = ({m.item_id for m in existing if m.item_id} - set(items))
         if missing_items:
-            items = {**items, **await self.repo.items_by_id(missing_items)}
+            items = {**items,
+                     **await rows_by_id(self.session, self.company_id, Item, missing_items)}
         next_position = max((m.position for m in existing), default=0) + 1
         for index, values in enumerate(incoming):
             where = f"materials[{index}]."
