@@ -130,3 +130,17 @@ async def test_work_order_status_and_type_of_work_names(client, acme):
                               headers=acme.headers)
     assert (danish.json()["status_name"], danish.json()["type_of_work_name"]) == (
         "Klar", "Udlejning")
+
+
+def test_every_status_type_and_process_has_a_catalogued_name():
+    """A new enum value without a name would answer 500 where the name is rendered."""
+    from workledger.models import Process, TypeOfWork, WorkOrderStatus
+    from workledger.orders.processes import PROCESS_NAMES
+    from workledger.work_orders.names import STATUS_NAMES, TYPE_OF_WORK_NAMES
+
+    for names, values in ((STATUS_NAMES, [s.value for s in WorkOrderStatus]),
+                          (TYPE_OF_WORK_NAMES, [t.value for t in TypeOfWork]),
+                          (PROCESS_NAMES, [p.value for p in Process])):
+        assert len(values) >= 4
+        assert set(names) == set(values)
+        assert all(name in MARKED for name in names.values())
