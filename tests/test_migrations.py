@@ -159,9 +159,21 @@ async def schema(url: str) -> dict[str, dict]:
         await engine.dispose()
 
 
-def only(found: dict, tables) -> dict:
-    """``found`` restricted to the tables named by ``tables`` (its keys)."""
-    return {name: value for name, value in found.items() if name in tables}
+def only(found: dict, before: dict) -> dict:
+    """``found`` restricted to the tables of ``before`` (a :func:`rows` or :func:`schema`
+    answer of an earlier revision) and to the columns those tables had then: a later
+    revision may add a column (with a default) to a table that holds rows."""
+    kept = {}
+    for name, value in found.items():
+        if name in before:
+            then = before[name]
+            if isinstance(then, dict):  # a schema: the columns it had
+                names = {column[0] for column in then["columns"]}
+            else:  # rows: their columns, if it had any
+                names = set(then[0]) if then else None
+            kept[name] = value if names is None else [
+                {k: v for k, v in row.items() if k in names} for row in value]
+    return kept
 
 
 async def insert_customer(url: str, company_id: int) -> int:

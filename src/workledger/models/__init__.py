@@ -12,7 +12,7 @@ from workledger.models.customers import (
 from workledger.models.employees import Employee
 from workledger.models.equipment import Equipment, EquipmentStatus
 from workledger.models.idempotency import IdempotencyKey
-from workledger.models.invoices import Invoice, InvoiceStatus
+from workledger.models.invoices import Invoice, InvoiceCharge, InvoiceStatus
 from workledger.models.items import Item, ItemKind
 from workledger.models.links import CompanyLink, ContactLink, LinkType
 from workledger.models.numbering import NumberSeries
@@ -68,6 +68,7 @@ __all__ = [
     "EquipmentStatus",
     "IdempotencyKey",
     "Invoice",
+    "InvoiceCharge",
     "InvoiceStatus",
     "Item",
     "ItemKind",

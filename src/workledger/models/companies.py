@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from sqlalchemy import Boolean, String
+from decimal import Decimal
+
+from sqlalchemy import Boolean, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workledger.kit.db import NEVER_REUSE_IDS, Base, Entity
@@ -17,3 +19,11 @@ class Company(Entity, Base):
     api_access: Mapped[bool] = mapped_column(Boolean, default=False)
     #: The ERP/CRM package chosen on Settings → Start → ERP/CRM (connector face).
     erp_package: Mapped[str | None] = mapped_column(String(50))
+    #: Handling charges a delivery adds (invoice charges): per order and per delivered
+    #: line, excluding tax; 0 adds none.
+    handling_charge_per_order: Mapped[Decimal] = mapped_column(Numeric(14, 4),
+                                                               default=Decimal(0),
+                                                               server_default="0")
+    handling_charge_per_line: Mapped[Decimal] = mapped_column(Numeric(14, 4),
+                                                              default=Decimal(0),
+                                                              server_default="0")
