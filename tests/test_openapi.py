@@ -60,6 +60,18 @@ OPERATION_IDS = {
     ("get", "/openapi/1/GetCompany/"): "get_company",
     ("post", "/openapi/versions"): "list_connector_versions_post",
     ("post", "/openapi/1/GetCompany/"): "get_company_post",
+    ("post", "/openapi/1/PostEmployees/"): "post_employees",
+    ("get", "/openapi/1/PostEmployees/"): "post_employees_get",
+    ("get", "/openapi/1/GetEmployees/"): "get_employees",
+    ("post", "/openapi/1/GetEmployees/"): "get_employees_post",
+    ("post", "/openapi/1/PostWorkorders/"): "post_workorders",
+    ("get", "/openapi/1/PostWorkorders/"): "post_workorders_get",
+    ("get", "/openapi/1/GetWorkorders/"): "get_workorders",
+    ("post", "/openapi/1/GetWorkorders/"): "get_workorders_post",
+    ("get", "/openapi/1/GetWorkorder/"): "get_workorder",
+    ("post", "/openapi/1/GetWorkorder/"): "get_workorder_post",
+    ("post", "/openapi/1/UpdateWorkorder/"): "update_workorder",
+    ("get", "/openapi/1/UpdateWorkorder/"): "update_workorder_get",
 }
 SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 #: Sent with every answer (kit.edge, kit.ratelimit).

@@ -84,7 +84,53 @@ def one_call_each(c: dict[str, Any]) -> list[Call]:
         call("get", "/openapi/1/GetCompany/", params={"token": c["connector"]}),
         call("post", "/openapi/versions"),
         call("post", "/openapi/1/GetCompany/", params={"token": c["connector"]}),
+        *(call(method, f"/openapi/1/{name}/", params={"token": c["connector"], **params},
+               json=body)
+          for name, (body, params) in CONNECTOR_SUCCESS.items() for method in ("get", "post")),
     ]
+
+
+#: A call of each connector function that succeeds, in an order that works: ``(body,
+#: parameters)``.
+CONNECTOR_SUCCESS: dict[str, tuple[Any, dict[str, str]]] = {
+    "PostEmployees": ([{"number": "D-1", "firstname": "Doc"}], {}),
+    "GetEmployees": (None, {}),
+    "PostWorkorders": ([{"WorkorderNo": "D-1"}], {}),
+    "GetWorkorders": (None, {"status": "Alle"}),
+    "GetWorkorder": (None, {"workorder_no": "D-1"}),
+    "UpdateWorkorder": (None, {"workorder_no": "D-1", "work_status": "checked"}),
+}
+#: Refusals particular to a function: ``(body, parameters)`` for each documented status.
+CONNECTOR_REFUSALS: dict[str, list[tuple[Any, dict[str, str]]]] = {
+    "PostEmployees": [([{"firstname": "No number"}], {})],
+    "PostWorkorders": [([{"WorkorderNo": "D-2", "Status": "Afgehandeld"}], {}),
+                       ([{"Description": "no number"}], {})],
+    "GetWorkorders": [(None, {"status": "Later"})],
+    "GetWorkorder": [(None, {"row_id": str(MISSING)}), (None, {})],
+    "UpdateWorkorder": [(None, {"row_id": str(MISSING), "work_status": "x"}),
+                        (None, {"workorder_no": "D-1"}),
+                        (None, {"workorder_no": "D-1", "status": "Afgehandeld"})],
+}
+
+
+def connector_calls(c: dict[str, Any]) -> list[Call]:
+    """Every connector function of version 1, by GET and by POST: its success, its own
+    refusals, and those of every function (no token, a wrong one, a company without API
+    access, the token sent twice)."""
+    calls = []
+    for name, (body, params) in CONNECTOR_SUCCESS.items():
+        path = f"/openapi/1/{name}/"
+        for method in ("get", "post"):
+            calls.append(call(method, path, params={"token": c["connector"], **params},
+                              json=body))
+            for refused_body, refused_params in CONNECTOR_REFUSALS.get(name, []):
+                calls.append(call(method, path, json=refused_body,
+                                  params={"token": c["connector"], **refused_params}))
+            calls += [call(method, path), call(method, path, params={"token": "wlc_wrong"}),
+                      call(method, path, params={"token": c["off_connector"]}),
+                      call(method, path, params=[("token", c["connector"]),
+                                                 ("token", c["connector"])])]
+    return calls
 
 
 async def endpoint_answers(client, c: dict[str, Any]) -> list[tuple[Call, httpx.Response]]:
@@ -148,6 +194,7 @@ async def endpoint_answers(client, c: dict[str, Any]) -> list[tuple[Call, httpx.
         call("post", "/openapi/1/GetCompany/"),
         call("post", "/openapi/1/GetCompany/",
              params=[("token", c["connector"]), ("token", c["connector"])]),
+        *connector_calls(c),
     ]
     return [(each, await send(client, each)) for each in calls]
 

@@ -35,7 +35,7 @@ from workledger.auth.administration import (
     issue_company_admin_token,
     update_api_user,
 )
-from workledger.models import UserRole
+from workledger.models import Employee, UserRole
 from workledger.oauth2 import clients
 from workledger.sandbox.restore import restore
 from workledger.web.consent import REFUSED_TITLE
@@ -151,6 +151,14 @@ async def scene(app, live_server, make_tenant, make_person) -> Scene:
             await update_api_user(session, tenant.id, disabled.id, active=False)
         await issue_company_admin_token(session, keyring, tenant.id)
         await choose_erp_package(session, keyring, tenant.id, "Exact Online")
+        # Employees a package posted, with long names and addresses (the ERP/CRM page).
+        session.add_all([Employee(
+            company_id=tenant.id, number=f"TECHNICIAN-{number:04}",
+            first_name="Maximiliane-Josefine", last_name=f"van der Heijden-Oosterhout {number}",
+            email=f"maximiliane.van.der.heijden-oosterhout+{number}@installateurs.example",
+            phone_number="+31 (0)20 123 45 67", active=number % 5 != 0,
+        ) for number in range(12)])
+        await session.flush()
         await create_automation_user(
             session, username=f"lift-hall-2-{tag}", password="a long robot password",
             description="Storage lift in hall 2, picks for every goods owner",

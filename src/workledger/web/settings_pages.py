@@ -22,6 +22,7 @@ from workledger.auth.administration import (
     get_company,
     rotate_company_key,
 )
+from workledger.employees.repository import EmployeeRepository
 from workledger.kit.problems import ValidationProblem
 from workledger.kit.session import Session
 from workledger.kit.urls import public_base
@@ -131,8 +132,10 @@ async def _erp_crm(
 ) -> Response:
     company = await get_company(session, user.company_id)
     token = await connector_token(session, request.app.state.keyring, company.id)
+    employees = await EmployeeRepository(session, company.id).by_number()
     return render(
         request, "erp_crm.html", status=status, title="ERP/CRM Overview", company=company,
+        employees=employees,
         packages=ERP_PACKAGES, chosen=chosen or company.erp_package or DEFAULT_ERP_PACKAGE,
         token=token, can_save=_is_admin(user), version=CONNECTOR_VERSION,
         base_url=public_base(request), notice=_notice(request), errors=errors or {},
