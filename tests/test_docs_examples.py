@@ -5,8 +5,9 @@ way ``make run`` starts it (migrate, demo, sandbox restore, ``serve --dev``, SQL
 ``var/`` of a scratch directory); a block followed by an output block must print that
 output, after masking what legitimately changes:
 
-- times (``30-11-2026 21:36:39``, ISO stamps, HTTP dates), trace ids, secrets
-  (``wlk_…`` and the like) and the server's port;
+- times (``30-11-2026 21:36:39``, ISO stamps, HTTP dates, ETags and the seconds left
+  in a rate-limit window, which follow from them), trace ids, secrets (``wlk_…`` and
+  the like) and the server's port;
 - nothing else: ids are what a fresh database gives, in order.
 
 A block that cannot run here (``make run`` itself, a second terminal) is preceded by
@@ -35,12 +36,14 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 IN_ORDER = "<!-- doc-test: in order -->"
 SKIP = "<!-- doc-test: skip -->"
-#: The docs that run, at least (a walk of nothing must not pass).
-EXECUTED = {"docs/connector.md"}
+#: The docs that run, in reading order: one story, on one server, each doc going on
+#: from the state the previous ones left.
+STORY = ["docs/quickstart.md", "docs/connector.md"]
+EXECUTED = set(STORY)
 #: Recorded on separate databases, not yet as one story: they join EXECUTED one by one.
 NOT_YET = {"README.md", "docs/api-conventions.md", "docs/architecture.md",
            "docs/authentication.md", "docs/domain.md", "docs/oauth2.md",
-           "docs/operations.md", "docs/quickstart.md", "docs/sandbox.md"}
+           "docs/operations.md", "docs/sandbox.md"}
 RECORDED_URL = "http://127.0.0.1:8000"
 
 MASKS = [
@@ -50,8 +53,11 @@ MASKS = [
     (re.compile(r"\b[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT\b"),
      "<http-date>"),
     (re.compile(r"\b00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]\b"), "<trace-id>"),
-    (re.compile(r"\bwl[a-z]_[A-Za-z0-9_-]{3,}"), "<secret>"),
+    (re.compile(r"\bwl[a-z]_(?:[A-Za-z0-9_-]{3,}|\.\.\.)"), "<secret>"),
     (re.compile(r"127\.0\.0\.1:\d+"), "127.0.0.1:<port>"),
+    # A hash of the row, its timestamps included; the seconds left in a rate window.
+    (re.compile(r'(?im)^(etag: )"[0-9a-f]+"'), r"\1<etag>"),
+    (re.compile(r"(ratelimit: .*;t=)\d+"), r"\1<seconds>"),
 ]
 
 
@@ -64,9 +70,31 @@ def mask(text: str) -> str:
 @dataclass
 class Example:
     doc: str
-    line: int
+    line: int  # of the opening fence, 1-based
     commands: str
     output: str | None  # None: nothing recorded (a block that sets variables, say)
+    output_line: int = 0  # of the output block's opening fence
+
+
+def recorded(text: str, url: str) -> str:
+    """What the server printed, as a doc shows it: secrets shortened to their prefix, the
+    port the default one."""
+    text = re.sub(r"\b(wl[a-z]_)[A-Za-z0-9_-]{3,}", r"\1...", text)
+    return text.replace(url, RECORDED_URL).rstrip("\n")
+
+
+def record(path: Path, found: list[Example], outputs: list[str], url: str) -> None:
+    """``WORKLEDGER_DOCS_RECORD=1``: write what the server printed into the doc's output
+    blocks (review the diff before committing it)."""
+    lines = path.read_text().splitlines()
+    for example, got in sorted(zip(found, outputs, strict=True),
+                               key=lambda pair: -pair[0].output_line):
+        if example.output is None:
+            continue
+        start = example.output_line  # the line after the opening fence, 0-based
+        end = start + len(example.output.splitlines())
+        lines[start:end] = recorded(got, url).splitlines()
+    path.write_text("\n".join(lines) + "\n")
 
 
 FENCE = re.compile(r"^```(\w*)\s*$")
@@ -96,13 +124,13 @@ def examples(path: Path) -> list[Example]:
     for position, (line, closing, language, text, skipped) in enumerate(blocks):
         if language != "sh" or skipped:
             continue
-        output = None
+        output, output_line = None, 0
         if position + 1 < len(blocks):
             next_line, _, next_language, next_text, _ = blocks[position + 1]
             between = lines[closing:next_line - 1]
             if next_language == "" and not any(part.strip() for part in between):
-                output = next_text
-        found.append(Example(str(path.relative_to(ROOT)), line, text, output))
+                output, output_line = next_text, next_line
+        found.append(Example(str(path.relative_to(ROOT)), line, text, output, output_line))
     return found
 
 
@@ -159,12 +187,14 @@ def run_in_order(directory: Path, url: str, found: list[Example]) -> list[str]:
     return outputs
 
 
-@pytest.mark.parametrize("doc", sorted(EXECUTED))
+@pytest.mark.parametrize("doc", STORY)
 def test_the_examples_print_what_the_doc_shows(doc, make_run_server):
     directory, url = make_run_server
     found = examples(ROOT / doc)
     assert len([e for e in found if e.output is not None]) >= 5, f"{doc}: too few examples"
     outputs = run_in_order(directory, url, found)
+    if os.environ.get("WORKLEDGER_DOCS_RECORD") == "1":
+        record(ROOT / doc, found, outputs, url)
     failures = []
     for example, got in zip(found, outputs, strict=True):
         if example.output is None:
