@@ -38,10 +38,10 @@ IN_ORDER = "<!-- doc-test: in order -->"
 SKIP = "<!-- doc-test: skip -->"
 #: The docs that run, in reading order: one story, on one server, each doc going on
 #: from the state the previous ones left.
-STORY = ["docs/quickstart.md", "docs/connector.md"]
+STORY = ["README.md", "docs/quickstart.md", "docs/connector.md"]
 EXECUTED = set(STORY)
 #: Recorded on separate databases, not yet as one story: they join EXECUTED one by one.
-NOT_YET = {"README.md", "docs/api-conventions.md", "docs/architecture.md",
+NOT_YET = {"docs/api-conventions.md", "docs/architecture.md",
            "docs/authentication.md", "docs/domain.md", "docs/oauth2.md",
            "docs/operations.md", "docs/sandbox.md"}
 RECORDED_URL = "http://127.0.0.1:8000"
@@ -89,8 +89,8 @@ def record(path: Path, found: list[Example], outputs: list[str], url: str) -> No
     lines = path.read_text().splitlines()
     for example, got in sorted(zip(found, outputs, strict=True),
                                key=lambda pair: -pair[0].output_line):
-        if example.output is None:
-            continue
+        if example.output is None or mask(example.output) == mask(got):
+            continue  # unchanged but for what is masked: keep the recorded text
         start = example.output_line  # the line after the opening fence, 0-based
         end = start + len(example.output.splitlines())
         lines[start:end] = recorded(got, url).splitlines()
