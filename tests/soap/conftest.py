@@ -135,12 +135,17 @@ def envelope(operation: str, inner: str, owner: Owner | None = None, *,
             f"</soap:Body></soap:Envelope>").encode()
 
 
-def post(url: str, body: bytes, *, action: str | None = None,
+def post(url: str, body: bytes | Iterator[bytes], *, action: str | None = None,
          content_type: str = "text/xml; charset=utf-8", **headers: str) -> httpx.Response:
+    """A plain HTTP POST (a generator body goes chunked, without Content-Length)."""
     sent = {"Content-Type": content_type, **headers}
     if action is not None:
         sent["SOAPAction"] = f'"{action}"'
     return httpx.post(url, content=body, headers=sent, timeout=30)
+
+
+def get(url: str, **headers: str) -> httpx.Response:
+    return httpx.get(url, headers=headers, timeout=30)
 
 
 def fault_of(response: httpx.Response) -> dict[str, str]:

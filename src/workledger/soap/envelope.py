@@ -6,8 +6,9 @@ Reading (:func:`read_request`), in this order, each refusal a :class:`Fault`:
    documents off (:func:`parse`). A document with a document type declaration is
    refused outright, whatever it declares: none of ours has one, and it is where entity
    bombs (billion laughs) and external entities (``file:///etc/passwd``,
-   ``http://...``) live. The raw bytes are looked at before libxml2 sees them, and the
-   parsed document again (a declaration in another encoding, UTF-16 say).
+   ``http://...``) live. The bytes are looked at before libxml2 sees them (as ASCII, or
+   as UTF-16 / UTF-32 when their first bytes say so), and the parsed document again
+   (a declaration in any other encoding libxml2 reads, EBCDIC say).
 2. The envelope: SOAP 1.1's namespace (another one, SOAP 1.2's say, is a
    ``VersionMismatch`` Fault), an optional ``Header`` whose entries must not demand to be
    understood (``mustUnderstand="1"`` → ``MustUnderstand``: we understand none), a
@@ -139,6 +140,25 @@ def schema() -> etree.XMLSchema:
 
 #: A document type declaration, in the bytes as sent (ASCII-compatible encodings).
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+#: How the XML spec (appendix F) tells the encodings that are not ASCII-compatible by
+#: their first bytes: a byte order mark, or ``<?`` in UTF-16 / UTF-32.
+_WIDE_ENCODINGS = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\x00<", "utf-32-be"), (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "utf-16-le"),
+    (b"\x00<\x00?", "utf-16-be"), (b"<\x00?\x00", "utf-16-le"),
+)
+
+
+def _declares_doctype(body: bytes) -> bool:
+    """Whether the bytes show a DOCTYPE, read as ASCII or, when the first bytes say so,
+    as UTF-16 / UTF-32 (so libxml2 never reads its internal subset)."""
+    if _DOCTYPE.search(body):
+        return True
+    for start, codec in _WIDE_ENCODINGS:
+        if body.startswith(start):
+            return "<!DOCTYPE" in body.decode(codec, errors="ignore").upper()
+    return False
 NO_DOCTYPE = "Document type declarations (DOCTYPE) are not accepted."
 
 
@@ -156,7 +176,7 @@ def parse(body: bytes) -> etree._Element:
     if not body.strip():
         raise Fault("Client", "The request has no body: send a SOAP 1.1 envelope.",
                     problem_code="5")
-    if _DOCTYPE.search(body):
+    if _declares_doctype(body):
         raise Fault("Client", NO_DOCTYPE, problem_code="5")
     try:
         root = etree.fromstring(body, _parser())
