@@ -92,6 +92,7 @@ class Owner:
 
     tenant: Any
     login: str
+    user_id: int
     password: str = PASSWORD
 
     @property
@@ -109,11 +110,11 @@ def make_owner(app, make_tenant):
         tenant = tenant or await make_tenant()
         login = f"WSI{secrets.token_hex(4)}"
         async with app.state.database.session() as session:
-            await administration.create_api_user(
+            user = await administration.create_api_user(
                 session, tenant.id, username=login, password=PASSWORD,
                 email="shop@example.com", integration_system="WooCommerce",
                 invoices_allowed=invoices)
-        return Owner(tenant, login)
+        return Owner(tenant, login, user.id)
 
     return make
 

@@ -9,6 +9,7 @@ import http.server
 import threading
 from collections.abc import Iterator
 
+import httpx
 import pytest
 import zeep
 from sqlalchemy import func, select
@@ -35,6 +36,12 @@ def fault(call) -> zeep.exceptions.Fault:
 # -- credentials and permissions (through zeep) ----------------------------------------
 
 
+async def update_user(app, owner, **changes) -> None:
+    async with app.state.database.session() as session:
+        await administration.update_api_user(session, owner.tenant.id, owner.user_id,
+                                             **changes)
+
+
 async def test_bad_credentials_are_a_client_fault(soap, owner):
     for credentials in ({**owner.credentials, "Password": "wrong"},
                         {**owner.credentials, "UserName": "WSI-nobody"},
@@ -43,6 +50,15 @@ async def test_bad_credentials_are_a_client_fault(soap, owner):
         assert refused.code.endswith(":Client")
         assert refused.message == "Unauthorized. Unknown username or password."
     assert soap.service.GetOrdersByQuery(**owner.credentials).Order == []
+
+
+async def test_a_disabled_user_is_a_fault_and_permissions_follow_the_user(app, soap, owner):
+    await update_user(app, owner, active=False)
+    refused = fault(lambda: soap.service.GetOrdersByQuery(**owner.credentials))
+    assert refused.message == "Unauthorized. Unauthorized: the provided token is not active"
+    await update_user(app, owner, active=True, invoices_allowed=True)
+    # Staff ticked "Allow this user to see invoicing information": now it may.
+    assert soap.service.GetInvoicesByQuery(**owner.credentials).Invoice == []
 
 
 async def set_api_access(app, tenant, allowed: bool) -> None:
@@ -382,6 +398,20 @@ async def test_a_body_over_the_limit_is_a_fault_read_or_not(settings, owner):
         assert fault_of(post(url + PATH, chunks()))["code"] == "8"
         # Under the limit, the same server answers.
         answer_of(post(url + PATH, envelope(QUERY, "", owner)))
+
+
+async def test_plain_http_in_production_is_a_fault(settings, owner):
+    """The edge refuses plain HTTP in production; on this face, as a Fault."""
+    production = create_app(settings.model_copy(update={"dev": False}))
+    transport = httpx.ASGITransport(app=production)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as plain:
+        response = await plain.post(PATH, content=envelope(QUERY, "", owner),
+                                    headers={"Content-Type": "text/xml"})
+        wsdl = await plain.get(PATH, params={"wsdl": ""})
+    for answer in (response, wsdl):
+        refused = fault_of(answer)
+        assert (refused["faultstring"], refused["code"]) == ("Forbidden. HTTPS is required.",
+                                                             "6")
 
 
 # -- our own failures -------------------------------------------------------------------

@@ -224,3 +224,10 @@ async def test_soap_action_may_be_sent_or_left_out(live, client, owner):
         assert answer.tag == f"{{{NS}}}GetOrdersByQueryResponse"
     assert SOAP_ENV  # the answers were envelopes of SOAP 1.1 (answer_of checked)
     assert PATH == "/soap/goodsowner"
+
+
+async def test_the_openapi_document_points_to_the_soap_face_without_describing_it(client):
+    spec = (await client.get("/openapi.json")).json()
+    assert not [path for path in spec["paths"] if path.startswith("/soap")]
+    description = spec["info"]["description"]
+    assert "`GET /soap/goodsowner?wsdl`" in description and "docs/soap.md" in description
