@@ -41,11 +41,14 @@ def wait_for(url: str, timeout: float = 60.0) -> None:
 
 
 @contextmanager
-def serve_in_thread(app, name: str = "uvicorn-test", **options) -> Iterator[str]:
-    """The app under uvicorn on 127.0.0.1 (port chosen by the OS) in a thread;
-    ``options`` go to ``uvicorn.Config`` (``http=`` a protocol class, say)."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on",
-                            **options)
+def serve_in_thread(app, name: str = "uvicorn-test", *, port: int = 0,
+                    **options) -> Iterator[str]:
+    """The app under uvicorn on 127.0.0.1 in a thread, on ``port`` (0: chosen by the OS;
+    give one from :func:`free_port` when the app must know its address beforehand, as
+    its ``WORKLEDGER_PUBLIC_URL``); ``options`` go to ``uvicorn.Config`` (``http=`` a
+    protocol class, say)."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                            lifespan="on", **options)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=name, daemon=True)
     thread.start()

@@ -45,6 +45,9 @@ EXEMPT = {
 EXEMPT_ROUTES = {
     ("POST", "/openapi/versions"), ("GET", "/openapi/{version}/{function}/"),
     ("POST", "/openapi/{version}/{function}/"),
+    # The goods-owner SOAP face: XML, described by its WSDL (GET ?wsdl) and docs/soap.md;
+    # the API description points there (tests/soap).
+    ("GET", "/soap/goodsowner"), ("POST", "/soap/goodsowner"),
 }
 
 
@@ -82,6 +85,8 @@ def test_every_route_is_documented_or_exempt(app, spec):
         and (method, path) not in EXEMPT_ROUTES
     ]
     assert undocumented == []
+    # Each route exempted by name is served: the list cannot keep a route that is gone.
+    assert set(routes) >= EXEMPT_ROUTES
     apis = [r for r in app.routes if isinstance(r, APIRoute)]
     assert apis, "the app serves no APIRoute at top level: the walk's assumptions changed"
 

@@ -47,6 +47,8 @@ from workledger.purchase_orders.endpoints import router as purchase_orders_route
 from workledger.sandbox import PREFIX as SANDBOX_PREFIX
 from workledger.sandbox import RATE_LIMIT_PREFIX, SandboxMiddleware, install_sandbox
 from workledger.sandbox.schedule import start_schedule
+from workledger.soap.endpoints import problem_as_fault  # issue 9: the SOAP face
+from workledger.soap.endpoints import router as soap_router
 from workledger.stock.endpoints import stock_movements_router, stock_router  # issue 8: stock
 from workledger.suppliers.endpoints import router as suppliers_router
 from workledger.warehouses.endpoints import router as warehouses_router
@@ -77,6 +79,11 @@ from `POST /v1/Account/token` (`Bearer wlt_...`). *Basic* takes an API e-mail + 
 a `WSI` API user, or an automation user with `X-Company-Id`. *CompanyAdminToken*
 (`X-API-Authorization`) is for `/v1/company/...`. `docs/authentication.md` tells where
 each credential comes from.
+
+**SOAP.** Web shops and ERPs that speak SOAP use the goods-owner SOAP API: SOAP 1.1 at
+`POST /soap/goodsowner`, its WSDL at `GET /soap/goodsowner?wsdl`, with the same `WSI`
+API user as here. This document describes the JSON faces only; the SOAP operations,
+their XML and their Faults are in `docs/soap.md`.
 
 **Conventions.** Every success is `200 OK`; a create also sends `Location`. Updates
 (`PUT` and `PATCH`) are partial. Lists take `page`, `per_page` (≤ 500), `sort`
@@ -159,6 +166,7 @@ def create_app(
         public_url=settings.public_url,
         # The sandbox app has its own edge (its own counters): production's lets it be.
         passthrough=() if sandbox else (SANDBOX_PREFIX,),
+        renderers=(("/soap/", problem_as_fault),),  # the SOAP face's refusals are Faults
     )
 
     # Every router carries its full path ("/v1/...") and its own dependencies: included
@@ -181,6 +189,7 @@ def create_app(
     # -- end of equipment and work orders --
     app.include_router(connector_router)
     app.include_router(oauth2_router)
+    app.include_router(soap_router)  # issue 9: before the sandbox, which serves it too
 
     @app.get("/health", include_in_schema=False)
     async def health() -> Response:

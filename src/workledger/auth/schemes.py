@@ -183,6 +183,18 @@ async def _unknown_login(request: Request, login: str, password: str) -> None:
     raise Unauthorized("Unknown username or password.")
 
 
+async def resolve_api_user(request: Request, session: AsyncSession, login: str,
+                           password: str) -> Principal:
+    """A ``WSI`` API user by name and password, wherever they were sent: HTTP Basic on
+    REST, ``UserName`` / ``Password`` in a SOAP request (seed 001: one user for both).
+    Another name is an unknown login, counted as a failed one."""
+    if text_fault(login) or text_fault(password):
+        raise Unauthorized("Malformed credentials.")
+    if not login.startswith("WSI"):
+        await _unknown_login(request, login, password)
+    return await _api_user(request, session, login, password)
+
+
 async def _api_user(request: Request, session: AsyncSession, login: str, password: str):
     row = await first_row(
         session,

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Sequence
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.datastructures import Headers
-from starlette.responses import RedirectResponse
+from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from workledger.kit.errors import problem_response
@@ -46,15 +47,22 @@ SECRET_PARAMETERS = frozenset({"token", "api_key", "password", "client_secret"})
 PLAIN_HTTP_PATHS = ("/health",)
 #: The machine-facing prefixes: over plain HTTP in production they answer 403 code 6
 #: (a client must not be silently redirected with its credential); pages redirect.
-API_PREFIXES = ("/v1/", "/openapi/", "/sandbox/", "/oauth2/token")
+API_PREFIXES = ("/v1/", "/openapi/", "/sandbox/", "/oauth2/token", "/soap/")
+#: Where a POST carries its credential in the body (a SOAP envelope's UserName and
+#: Password): counted per credential once the endpoint resolved it, like /v1 calls.
+BODY_CREDENTIAL_PREFIXES = ("/soap/",)
 
 
 class EdgeMiddleware:
     def __init__(
         self, app: ASGIApp, *, max_body_bytes: int, dev: bool, trusted_proxies: list[str],
         limiter: RateLimiter, public_url: str, passthrough: tuple[str, ...] = (),
+        renderers: Sequence[tuple[str, Callable[[Problem], Response]]] = (),
     ) -> None:
         self.app = app
+        #: ``(path prefix, render)``: faces whose clients cannot read a problem document
+        #: get the edge's refusals their own way (the SOAP face: a Fault).
+        self.renderers = tuple(renderers)
         #: Path prefixes served by a mounted app with an edge of its own (the sandbox):
         #: handed on untouched, so they are neither counted nor marked twice.
         self.passthrough = passthrough
@@ -123,7 +131,7 @@ class EdgeMiddleware:
                 return
             refusal = self._refusal(scope, headers)
             if refusal is not None:
-                await problem_response(refusal)(scope, receive, send_with_trace)
+                await self._render(path, refusal)(scope, receive, send_with_trace)
                 return
             if path in PLAIN_HTTP_PATHS:
                 scope["workledger.ratelimit_skip"] = True  # health probes are never limited
@@ -138,13 +146,13 @@ class EdgeMiddleware:
             if started:
                 raise
             scope["workledger.ratelimit_skip"] = True
-            await problem_response(problem)(scope, receive, send_with_trace)
+            await self._render(path, problem)(scope, receive, send_with_trace)
         except Exception:
             log.exception("unhandled error, trace %s", traceparent)
             if started:
                 raise
-            await problem_response(
-                InternalError(f"Quote trace id {traceparent} when you contact support.")
+            await self._render(
+                path, InternalError(f"Quote trace id {traceparent} when you contact support.")
             )(scope, receive, send_with_trace)
         finally:
             if head:
@@ -155,6 +163,12 @@ class EdgeMiddleware:
                     (scope.get("client") or ("-",))[0], scope["method"], loggable_target(scope),
                     status, (time.perf_counter() - began) * 1000, traceparent,
                 )
+
+    def _render(self, path: str, problem: Problem) -> Response:
+        for prefix, render in self.renderers:
+            if path.startswith(prefix):
+                return render(problem)
+        return problem_response(problem)
 
     async def _count_address(self, scope: Scope, *, enforce: bool = False) -> Window | None:
         address = (scope.get("client") or ("unknown",))[0]
@@ -226,12 +240,16 @@ def _authenticates(path: str) -> bool:
     """Whether the endpoint resolves a credential (and so counts the call per credential)."""
     if path.startswith("/v1/"):
         return path != "/v1/Account/token"
+    if path.startswith(BODY_CREDENTIAL_PREFIXES):
+        return True
     return path.startswith("/openapi/") and path != "/openapi/versions"
 
 
 def _carries_credential(scope: Scope, headers: Headers) -> bool:
     if "authorization" in headers or "x-api-authorization" in headers:
         return True
+    if scope["method"] == "POST" and route_path(scope).startswith(BODY_CREDENTIAL_PREFIXES):
+        return True  # the endpoint counts it: per credential, or by address if refused
     return b"token=" in scope.get("query_string", b"")
 
 
