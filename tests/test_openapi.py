@@ -34,7 +34,8 @@ RESOURCES = ("customers", "suppliers", "items", "company-links", "contact-links"
              "warehouses",
              "purchase-orders",  # issue 8: stock and purchase orders
              "orders",  # issue 8: orders
-             "equipment", "work-orders")  # issue 8: equipment and work orders
+             "equipment", "work-orders",  # issue 8: equipment and work orders
+             "invoice-charges")  # issue 9
 #: Collections served by the listing machinery (page, sort, filters).
 LISTS = (*RESOURCES, "workflows", "invoices",
          "stock", "stock-movements")  # issue 8: stock

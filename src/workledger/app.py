@@ -28,6 +28,8 @@ from workledger.connector.endpoints import router as connector_router
 from workledger.customers.endpoints import router as customers_router
 from workledger.employees.endpoints import router as employees_router
 from workledger.equipment.endpoints import router as equipment_router  # issue 8: equipment
+from workledger.invoice_charges.endpoints import order_router as order_charges_router
+from workledger.invoice_charges.endpoints import router as invoice_charges_router
 from workledger.invoices.endpoints import router as invoices_router
 from workledger.items.endpoints import router as items_router
 from workledger.kit.db import Database
@@ -179,6 +181,8 @@ def create_app(
     for router in (equipment_router, work_orders_router):
         app.include_router(router)
     # -- end of equipment and work orders --
+    for router in (invoice_charges_router, order_charges_router):
+        app.include_router(router)
     app.include_router(connector_router)
     app.include_router(oauth2_router)
 

@@ -78,6 +78,9 @@ VIOLATION_MESSAGES: dict[str, Message] = {
     "not_a_material": N_("Items of kind '{kind}' cannot be used as materials."),
     "materials_booked": N_("The materials cannot be changed while the status is '{status}'."),
     # -- end of equipment and work orders ----------------------------------------------
+    # -- invoice charges (DESIGN §8) ----------------------------------------------------
+    "charge_invoiced": N_("The charge is on invoice {invoice_id}: it can no longer be changed "
+                          "or deleted."),
 }
 
 #: Placeholders every violation message may use without the caller passing them.

@@ -49,6 +49,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from sqlalchemy.orm.attributes import set_committed_value
 
+from workledger.invoice_charges.repository import InvoiceChargeRepository
 from workledger.items.service import resolve_item_numbers
 from workledger.kit.body import apply_values
 from workledger.kit.db import utcnow
@@ -467,7 +468,9 @@ class OrderService(ResourceService[Order]):
         delivered quantity); 3 — as 2 plus a ``job`` work order for the line's equipment;
         4 — as 2 plus a ``file_job`` whose form is the line's ``form_properties``. The
         main line's equipment of a group becomes the main equipment of the group's other
-        equipment. → ``partially_delivered`` or ``delivered``.
+        equipment. → ``partially_delivered`` or ``delivered``. The company's handling
+        charges (``handling_order``, ``handling_line`` per delivered line; none at price
+        0) become invoice charges of the order.
 
         All or nothing: everything is checked before anything is written, and the route's
         transaction rolls back whatever failed later. Set-based: a constant number of
@@ -539,6 +542,9 @@ class OrderService(ResourceService[Order]):
                            "serial_numbers": list(take.serials)} for take in takes]
         delivery_id, delivered_at = await self.repo.add_delivery(
             obj.id, delivery_lines, equipment_ids, work_order_ids)
+        # The company's handling charges, invoiced later (DESIGN §8): one statement.
+        await InvoiceChargeRepository(self.session, self.company_id).add_handling_charges(
+            obj.id, len(takes), date.today())
         return {"id": delivery_id, "order_id": obj.id, "delivered_at": delivered_at,
                 "created_at": delivered_at, "updated_at": delivered_at,
                 "lines": delivery_lines, "equipment_ids": equipment_ids,
