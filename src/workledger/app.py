@@ -19,7 +19,7 @@ from workledger.auth.dependencies import SECURITY_SCHEME_ORDER
 from workledger.auth.endpoints import router as account_router
 from workledger.auth.password_cache import VerifiedPasswords
 from workledger.auth.secrets import Keyring
-from workledger.companies.endpoints import automation_router
+from workledger.automation.endpoints import router as automation_router
 from workledger.companies.endpoints import router as company_router
 from workledger.config import Settings, get_settings
 from workledger.connector.endpoints import TAG as CONNECTOR_TAG

@@ -70,6 +70,7 @@ VIOLATION_MESSAGES: dict[str, Message] = {
     "group_needs_process": N_("Only lines that create equipment (process 2-4) can be grouped "
                               "(group '{group}')."),
     "nothing_to_deliver": N_("The order has nothing left to deliver."),
+    "over_pick": N_("Quantity picked: {requested}; left to pick on the line: {left}."),
     # -- end of orders -----------------------------------------------------------------
     # -- equipment and work orders (issue 8, DESIGN §7.4) --------------------------------
     "in_stock_by_ledger": N_("Equipment is in stock only through the stock ledger: a "

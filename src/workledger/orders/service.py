@@ -53,7 +53,7 @@ from workledger.invoice_charges.repository import InvoiceChargeRepository
 from workledger.items.service import resolve_item_numbers
 from workledger.kit.body import apply_values
 from workledger.kit.db import utcnow
-from workledger.kit.problems import ValidationProblem
+from workledger.kit.problems import NotFound, ValidationProblem
 from workledger.kit.repository import rows_by_id
 from workledger.kit.resource import READ_ONLY_DEFAULT, ResourceService
 from workledger.kit.rules import (
@@ -78,6 +78,7 @@ from workledger.models import (
 )
 from workledger.numbering.repository import NumberSeriesRepository
 from workledger.orders.repository import DeliveryRepository, OrderLineRepository, OrderRepository
+from workledger.orders.schemas import ActionLine, LinesRequest
 from workledger.stock.service import Movement, Need, allocate, plain, record, release
 from workledger.warehouses.service import default_warehouse
 from workledger.workflows.service import WorkflowStatuses, workflow_statuses
@@ -455,6 +456,25 @@ class OrderService(ResourceService[Order]):
                     for line in obj.lines)
         ORDER_STATES.move(obj, PICKED if every and obj.lines else ALLOCATED)
         return obj
+
+    async def pick_line(self, obj: Order, line_id: int, quantity: Decimal,
+                        serial_numbers: Sequence[str] | None) -> OrderLine:
+        """Pick one line of ``obj`` (loaded and locked): :meth:`pick` with that line alone.
+        More than the line has left to pick is a business rule here (422 code 30
+        ``over_pick`` naming ``lines[i].quantity``): a picker's count that the order no
+        longer needs, typically because another picker was first. Answers the line."""
+        found = [(index, line) for index, line in enumerate(obj.lines) if line.id == line_id]
+        if not found:  # deleted from the open order since the caller looked it up
+            raise NotFound(f"No line {line_id} in order {obj.number}.")
+        [(index, line)] = found
+        ORDER_STATES.require(obj, (OPEN, ALLOCATED, PICKED), doing="pick")
+        left = line.quantity - line.delivered_quantity - line.picked_quantity
+        if quantity > left:
+            raise BusinessRule.on(f"lines[{index}].quantity", "over_pick",
+                                  requested=plain(quantity), left=plain(max(left, ZERO)))
+        await self.pick(obj, LinesRequest(lines=[ActionLine(
+            id=line_id, quantity=quantity, serial_numbers=serial_numbers)]))
+        return line
 
     async def deliver(self, obj: Order, payload: BaseModel | None) -> dict[str, Any]:
         """Deliver (DESIGN §7.3): per line of the body (default: every line, all that is
