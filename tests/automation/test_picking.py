@@ -273,8 +273,10 @@ async def waiting_for_locks(app, tasks: list[asyncio.Task], count: int) -> None:
         return
     statement = text("SELECT count(*) FROM pg_stat_activity WHERE datname = "
                      "current_database() AND wait_event_type = 'Lock'")
-    async with app.state.database.engine.connect() as connection:
-        while not all(task.done() for task in tasks):
+    while not all(task.done() for task in tasks):
+        # A transaction of its own each time: within one, PostgreSQL answers
+        # pg_stat_activity from the snapshot it took first.
+        async with app.state.database.engine.connect() as connection:
             if await connection.scalar(statement) >= count:
                 return
-            await asyncio.sleep(0.01)  # a yield to the requests, not a deadline
+        await asyncio.sleep(0.01)  # a yield to the requests, not a deadline
