@@ -117,17 +117,23 @@ def url_of(path: str, value: str = "1") -> str:
 @pytest.fixture
 async def callers(app, make_tenant):
     """Headers that pass authentication on every /v1 path, by path."""
+    from tests.auth.conftest import PASSWORD, basic
     from workledger.auth import administration
 
     tenant = await make_tenant()
+    robot = f"robot-hostile-{tenant.id}"
     async with app.state.database.session() as session:
         admin = await administration.issue_company_admin_token(
             session, app.state.keyring, tenant.id
         )
+        await administration.create_automation_user(session, username=robot,
+                                                    password=PASSWORD)
 
     def headers_for(path: str) -> dict[str, str]:
         if path.startswith("/v1/company/"):
             return {"X-API-Authorization": admin}
+        if path.startswith("/v1/automation/"):
+            return basic(robot, PASSWORD)
         if path == "/v1/Account/token":
             return {}
         return tenant.headers
@@ -629,7 +635,10 @@ VALID = {"page": "1", "per_page": "1", "sort": "id", "total": "true", "language_
 async def test_every_single_valued_parameter_sent_twice_is_400(
     example_client, spec, callers, access  # noqa: F811
 ):
+    from workledger.automation.service import PICK_LIST
+
     filters = {(f"/v1{r.collection_path}", name) for r in REGISTRY for name in r.spec.filters}
+    filters |= {("/v1/automation/pick-list", name) for name in PICK_LIST.filters}
     connector = await access.connector_token(callers.tenant)
     checked = 0
     for method, path, operation in operations(spec, prefix="/"):

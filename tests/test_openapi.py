@@ -34,7 +34,8 @@ RESOURCES = ("customers", "suppliers", "items", "company-links", "contact-links"
              "warehouses",
              "purchase-orders",  # issue 8: stock and purchase orders
              "orders",  # issue 8: orders
-             "equipment", "work-orders")  # issue 8: equipment and work orders
+             "equipment", "work-orders",  # issue 8: equipment and work orders
+             "invoice-charges")  # issue 9
 #: Collections served by the listing machinery (page, sort, filters).
 LISTS = (*RESOURCES, "workflows", "invoices",
          "stock", "stock-movements")  # issue 8: stock
@@ -56,6 +57,8 @@ OPERATION_IDS = {
     ("get", "/v1/company/settings"): "get_company_settings",
     ("patch", "/v1/company/settings"): "update_company_settings",
     ("get", "/v1/automation/companies"): "list_automation_companies",
+    ("get", "/v1/automation/pick-list"): "list_automation_pick_list",
+    ("post", "/v1/automation/picks"): "create_automation_pick",
     ("get", "/openapi/versions"): "list_connector_versions",
     ("get", "/openapi/1/GetCompany/"): "get_company",
     ("post", "/openapi/versions"): "list_connector_versions_post",

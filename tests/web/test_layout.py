@@ -44,7 +44,7 @@ WIDTHS = (390, 1024, 1280)
 HEIGHTS = {390: 844}
 API_USERS = 20
 #: The walk below visits this many pages per width; fewer means a page was skipped.
-PAGES_PER_WIDTH = 19
+PAGES_PER_WIDTH = 20
 CALLBACK = "https://client.example/callback"
 LOGO_URL = "https://client.example/logo.png"
 #: A 1×1 PNG: the application's logo, served by the test in place of client.example.
@@ -232,6 +232,7 @@ async def walk_signed_out_and_company_admin(walk: Walk, scene: Scene) -> None:
                     "Authorized applications")
     await expect(walk.page.locator("#authorized-applications tbody tr")).to_have_count(1)
     await walk.open("erp-crm", "/settings/start/erp-crm", "ERP/CRM Overview")
+    await walk.open("invoicing", "/settings/invoicing", "Invoicing")
     consent = "/oauth2/auth?" + urlencode({
         "response_type": "code", "client_id": scene.client_id, "redirect_uri": CALLBACK,
         "scope": "offline_access", "state": suffix()})
