@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
 
 from workledger.auth.principal import Principal
 from workledger.connector.protocol import (
@@ -69,7 +68,7 @@ async def post_employees(session: Any, principal: Principal, call: Call) -> int:
     service = EmployeeService(session, principal.company_id)
     # Two packages posting one new number at once: the second waits, then updates.
     await service.repo.serialize("number")
-    existing = await _by_number(session, principal.company_id, numbers)
+    existing = await service.repo.with_numbers(numbers)
     for values in entries:
         found = existing.get(values["number"])
         if found is None:
@@ -77,12 +76,6 @@ async def post_employees(session: Any, principal: Principal, call: Call) -> int:
         else:
             await service.update(found.id, values)
     return len(entries)
-
-
-async def _by_number(session: Any, company_id: int, numbers: list[str]) -> dict[str, Employee]:
-    statement = select(Employee).where(Employee.company_id == company_id,
-                                       Employee.number.in_(numbers))
-    return {row.number: row for row in (await session.scalars(statement)).all()}
 
 
 def shown(employee: Employee) -> dict[str, Any]:

@@ -23,7 +23,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
 
 from workledger.auth.principal import Principal
 from workledger.connector.protocol import (
@@ -39,6 +38,7 @@ from workledger.connector.protocol import (
     time_out,
     unparsable,
 )
+from workledger.employees.repository import EmployeeRepository
 from workledger.kit.repository import rows_by_id
 from workledger.models import Employee, Item, WorkOrder, WorkOrderStatus
 from workledger.work_orders import schemas
@@ -198,11 +198,8 @@ def _numbers_named(entries: Iterable[dict[str, Any]]) -> set[str]:
 
 
 async def _employee_ids(session: Any, company_id: int, numbers: set[str]) -> dict[str, int]:
-    if not numbers:
-        return {}
-    statement = select(Employee.number, Employee.id).where(
-        Employee.company_id == company_id, Employee.number.in_(sorted(numbers)))
-    return dict((await session.execute(statement)).all())
+    found = await EmployeeRepository(session, company_id).with_numbers(numbers)
+    return {number: employee.id for number, employee in found.items()}
 
 
 async def post_workorders(session: Any, principal: Principal, call: Call) -> list[dict]:
