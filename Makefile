@@ -74,10 +74,12 @@ run: install
 	$(BIN)/workledger serve --dev --port $(PORT)
 
 # Debian's chromium drives the browser tests (Playwright's own download cannot work offline).
+# Debian's chromium for the page tests, and jq, which the docs' examples pipe into (the
+# suite runs them: tests/test_docs_examples.py).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@command -v chromium >/dev/null 2>&1 && command -v jq >/dev/null 2>&1 || { \
 	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium jq >/dev/null; }
 
 # The suite on SQLite; then, when WORKLEDGER_TEST_DATABASE_URL / _REDIS_URL are set,
 # the same suite on PostgreSQL and Redis.

@@ -67,7 +67,8 @@ class Case:
 
     @property
     def name(self) -> str:
-        return self.resource.names.plural
+        # "order invoice charges" beside "invoice charges": the same rows served twice.
+        return self.resource.operation_scope.replace("_", " ") + self.resource.names.plural
 
     @property
     def creatable(self) -> bool:

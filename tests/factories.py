@@ -8,6 +8,7 @@ factory may create what the body refers to (an item's supplier) through the API.
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -237,3 +238,32 @@ async def work_order(api: Api, n: int) -> dict[str, Any]:
             "materials": [{"item_id": material["id"], "quantity": n}],
             "form": [{"form": "Check", "property": "Done", "value": "yes"}]}
 # -- end of equipment and work orders -------------------------------------------------------
+
+# -- invoice charges (issue 9) ----------------------------------------------------------------
+
+
+async def stored_invoice(api: Api, n: int) -> int:
+    """A new invoice of this company (invoices are read-only through the API): its id."""
+    billed = await api.create("/v1/customers", await customer(api, 900 + n))
+    async with api.database.session() as session:
+        row = Invoice(company_id=api.tenant.id, number=f"INV-C-{secrets.token_hex(4)}",
+                      customer_id=billed["id"], date=date(2026, 11, 30),
+                      due_date=date(2026, 12, 14))
+        session.add(row)
+        await session.flush()
+        return row.id
+
+
+async def order_invoice_charge(api: Api, n: int) -> dict[str, Any]:
+    """The n-th charge of an order; the third is invoiced (it can no longer change)."""
+    return {"code": f"CODE-{n:03d}", "title": f"Charge {n:03d}", "price": 2.5 * n,
+            "quantity": n, "action_date": f"2026-11-{n:02d}", "comment": f"note {n}",
+            **({"invoice_id": await stored_invoice(api, n)} if n == 3 else {})}
+
+
+async def invoice_charge(api: Api, n: int) -> dict[str, Any]:
+    """As ``order_invoice_charge``, naming an order of its own."""
+    made = await api.create("/v1/orders", {
+        "customer_id": (await order_customer(api, 950 + n))["id"]})
+    return {**await order_invoice_charge(api, n), "order_id": made["id"]}
+# -- end of invoice charges -------------------------------------------------------------------

@@ -12,6 +12,7 @@ from tests.kit.example import EXAMPLE_LINES, EXAMPLE_ORDERS
 from workledger.customers.endpoints import CUSTOMERS
 from workledger.employees.endpoints import EMPLOYEES
 from workledger.equipment.endpoints import EQUIPMENT  # issue 8: equipment
+from workledger.invoice_charges.endpoints import INVOICE_CHARGES, ORDER_INVOICE_CHARGES
 from workledger.invoices.endpoints import INVOICES
 from workledger.items.endpoints import ITEMS
 from workledger.kit.db import Base
@@ -81,6 +82,12 @@ CASES = [
     Case(WORK_ORDERS, factories.work_order, unfilled=("order_id", "handled_at"),
          update={"description": "changed", "status": "fetched", "work_periods": []}),
     # -- end of equipment and work orders --
+    # -- invoice charges (issue 9) --
+    Case(INVOICE_CHARGES, factories.invoice_charge,
+         update={"title": "changed", "quantity": 7, "comment": "changed"}),
+    Case(ORDER_INVOICE_CHARGES, factories.order_invoice_charge, parent=factories.order_url,
+         update={"title": "changed", "price": 9.5, "action_date": "2027-01-31"}),
+    # -- end of invoice charges --
 ]
 CASE_IDS = [case.name for case in CASES]
 

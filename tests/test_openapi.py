@@ -34,7 +34,8 @@ RESOURCES = ("customers", "suppliers", "items", "company-links", "contact-links"
              "warehouses",
              "purchase-orders",  # issue 8: stock and purchase orders
              "orders",  # issue 8: orders
-             "equipment", "work-orders")  # issue 8: equipment and work orders
+             "equipment", "work-orders",  # issue 8: equipment and work orders
+             "invoice-charges")  # issue 9
 #: Collections served by the listing machinery (page, sort, filters).
 LISTS = (*RESOURCES, "workflows", "invoices",
          "stock", "stock-movements")  # issue 8: stock
@@ -56,10 +57,24 @@ OPERATION_IDS = {
     ("get", "/v1/company/settings"): "get_company_settings",
     ("patch", "/v1/company/settings"): "update_company_settings",
     ("get", "/v1/automation/companies"): "list_automation_companies",
+    ("get", "/v1/automation/pick-list"): "list_automation_pick_list",
+    ("post", "/v1/automation/picks"): "create_automation_pick",
     ("get", "/openapi/versions"): "list_connector_versions",
     ("get", "/openapi/1/GetCompany/"): "get_company",
     ("post", "/openapi/versions"): "list_connector_versions_post",
     ("post", "/openapi/1/GetCompany/"): "get_company_post",
+    ("post", "/openapi/1/PostEmployees/"): "post_employees",
+    ("get", "/openapi/1/PostEmployees/"): "post_employees_get",
+    ("get", "/openapi/1/GetEmployees/"): "get_employees",
+    ("post", "/openapi/1/GetEmployees/"): "get_employees_post",
+    ("post", "/openapi/1/PostWorkorders/"): "post_workorders",
+    ("get", "/openapi/1/PostWorkorders/"): "post_workorders_get",
+    ("get", "/openapi/1/GetWorkorders/"): "get_workorders",
+    ("post", "/openapi/1/GetWorkorders/"): "get_workorders_post",
+    ("get", "/openapi/1/GetWorkorder/"): "get_workorder",
+    ("post", "/openapi/1/GetWorkorder/"): "get_workorder_post",
+    ("post", "/openapi/1/UpdateWorkorder/"): "update_workorder",
+    ("get", "/openapi/1/UpdateWorkorder/"): "update_workorder_get",
 }
 SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 #: Sent with every answer (kit.edge, kit.ratelimit).

@@ -19,7 +19,7 @@ from workledger.auth.dependencies import SECURITY_SCHEME_ORDER
 from workledger.auth.endpoints import router as account_router
 from workledger.auth.password_cache import VerifiedPasswords
 from workledger.auth.secrets import Keyring
-from workledger.companies.endpoints import automation_router
+from workledger.automation.endpoints import router as automation_router
 from workledger.companies.endpoints import router as company_router
 from workledger.config import Settings, get_settings
 from workledger.connector.endpoints import TAG as CONNECTOR_TAG
@@ -28,6 +28,8 @@ from workledger.connector.endpoints import router as connector_router
 from workledger.customers.endpoints import router as customers_router
 from workledger.employees.endpoints import router as employees_router
 from workledger.equipment.endpoints import router as equipment_router  # issue 8: equipment
+from workledger.invoice_charges.endpoints import order_router as order_charges_router
+from workledger.invoice_charges.endpoints import router as invoice_charges_router
 from workledger.invoices.endpoints import router as invoices_router
 from workledger.items.endpoints import router as items_router
 from workledger.kit.db import Database
@@ -187,6 +189,8 @@ def create_app(
     for router in (equipment_router, work_orders_router):
         app.include_router(router)
     # -- end of equipment and work orders --
+    for router in (invoice_charges_router, order_charges_router):
+        app.include_router(router)
     app.include_router(connector_router)
     app.include_router(oauth2_router)
     app.include_router(soap_router)  # issue 9: before the sandbox, which serves it too

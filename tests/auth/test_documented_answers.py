@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from tests.auth.conftest import PASSWORD
+from tests.orders.helpers import ORDERS, make, receive, world
 from tests.test_openapi import OPERATION_IDS
 from workledger.app import create_app
 
@@ -46,8 +47,14 @@ async def spec(client) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def callers(access, make_tenant, acme) -> dict[str, Any]:
-    """Credentials of every kind, for a company with API access and one without."""
+async def callers(client, access, make_tenant, acme) -> dict[str, Any]:
+    """Credentials of every kind, for a company with API access and one without (and an
+    order line of the first, allocated, for the automation API's picks)."""
+    w = await world(client, acme)
+    await receive(client, acme, w["goods"], 10)
+    order = await make(client, acme, ORDERS, {
+        "customer_id": w["customer"], "lines": [{"item_id": w["goods"], "quantity": 10}]})
+    await make(client, acme, f"{ORDERS}/{order['id']}/allocate", {})
     off = await make_tenant(api_access=False)
     spare = await make_tenant()
     automation = await access.automation_user()
@@ -65,6 +72,8 @@ async def callers(access, make_tenant, acme) -> dict[str, Any]:
         "connector": await access.connector_token(acme),
         "off_connector": await access.connector_token(off),
         "name": acme.name,
+        "pick": {"company_id": acme.id, "order_line_id": order["lines"][0]["id"],
+                 "quantity": 1},
     }
 
 
@@ -80,11 +89,61 @@ def one_call_each(c: dict[str, Any]) -> list[Call]:
         call("get", "/v1/company/settings", headers=c["admin"]),
         call("patch", "/v1/company/settings", json={"name": c["name"]}, headers=c["admin"]),
         call("get", "/v1/automation/companies", headers=c["automation"]),
+        # total=true: X-Total-Count is documented beside Link.
+        call("get", "/v1/automation/pick-list", params={"total": "true"},
+             headers=c["automation"]),
+        call("post", "/v1/automation/picks", json=c["pick"], headers=c["automation"]),
         call("get", "/openapi/versions"),
         call("get", "/openapi/1/GetCompany/", params={"token": c["connector"]}),
         call("post", "/openapi/versions"),
         call("post", "/openapi/1/GetCompany/", params={"token": c["connector"]}),
+        *(call(method, f"/openapi/1/{name}/", params={"token": c["connector"], **params},
+               json=body)
+          for name, (body, params) in CONNECTOR_SUCCESS.items() for method in ("get", "post")),
     ]
+
+
+#: A call of each connector function that succeeds, in an order that works: ``(body,
+#: parameters)``.
+CONNECTOR_SUCCESS: dict[str, tuple[Any, dict[str, str]]] = {
+    "PostEmployees": ([{"number": "D-1", "firstname": "Doc"}], {}),
+    "GetEmployees": (None, {}),
+    "PostWorkorders": ([{"WorkorderNo": "D-1"}], {}),
+    "GetWorkorders": (None, {"status": "Alle"}),
+    "GetWorkorder": (None, {"workorder_no": "D-1"}),
+    "UpdateWorkorder": (None, {"workorder_no": "D-1", "work_status": "checked"}),
+}
+#: Refusals particular to a function: ``(body, parameters)`` for each documented status.
+CONNECTOR_REFUSALS: dict[str, list[tuple[Any, dict[str, str]]]] = {
+    "PostEmployees": [([{"firstname": "No number"}], {})],
+    "PostWorkorders": [([{"WorkorderNo": "D-2", "Status": "Afgehandeld"}], {}),
+                       ([{"Description": "no number"}], {})],
+    "GetWorkorders": [(None, {"status": "Later"})],
+    "GetWorkorder": [(None, {"row_id": str(MISSING)}), (None, {})],
+    "UpdateWorkorder": [(None, {"row_id": str(MISSING), "work_status": "x"}),
+                        (None, {"workorder_no": "D-1"}),
+                        (None, {"workorder_no": "D-1", "status": "Afgehandeld"})],
+}
+
+
+def connector_calls(c: dict[str, Any]) -> list[Call]:
+    """Every connector function of version 1, by GET and by POST: its success, its own
+    refusals, and those of every function (no token, a wrong one, a company without API
+    access, the token sent twice)."""
+    calls = []
+    for name, (body, params) in CONNECTOR_SUCCESS.items():
+        path = f"/openapi/1/{name}/"
+        for method in ("get", "post"):
+            calls.append(call(method, path, params={"token": c["connector"], **params},
+                              json=body))
+            for refused_body, refused_params in CONNECTOR_REFUSALS.get(name, []):
+                calls.append(call(method, path, json=refused_body,
+                                  params={"token": c["connector"], **refused_params}))
+            calls += [call(method, path), call(method, path, params={"token": "wlc_wrong"}),
+                      call(method, path, params={"token": c["off_connector"]}),
+                      call(method, path, params=[("token", c["connector"]),
+                                                 ("token", c["connector"])])]
+    return calls
 
 
 async def endpoint_answers(client, c: dict[str, Any]) -> list[tuple[Call, httpx.Response]]:
@@ -136,6 +195,25 @@ async def endpoint_answers(client, c: dict[str, Any]) -> list[tuple[Call, httpx.
         call("get", "/v1/automation/companies"),
         call("get", "/v1/automation/companies", headers=c["key"]),
         call("get", "/v1/automation/companies", headers=automation_elsewhere),
+        # total=true: X-Total-Count is documented beside Link.
+        call("get", "/v1/automation/pick-list", params={"total": "true"},
+             headers=c["automation"]),
+        call("get", "/v1/automation/pick-list", params={"company_id": "acme"},
+             headers=c["automation"]),
+        call("get", "/v1/automation/pick-list"),
+        call("get", "/v1/automation/pick-list", headers=c["key"]),
+        call("get", "/v1/automation/pick-list", headers=automation_elsewhere),
+        call("post", "/v1/automation/picks", json=c["pick"],
+             headers={**c["automation"], "Idempotency-Key": "documented-answers"}),
+        call("post", "/v1/automation/picks", json={**c["pick"], "quantity": 2},
+             headers={**c["automation"], "Idempotency-Key": "documented-answers"}),
+        call("post", "/v1/automation/picks", json={"quantity": 1}, headers=c["automation"]),
+        call("post", "/v1/automation/picks", json=c["pick"]),
+        call("post", "/v1/automation/picks", json=c["pick"], headers=c["key"]),
+        call("post", "/v1/automation/picks", json={**c["pick"], "company_id": MISSING},
+             headers=c["automation"]),
+        call("post", "/v1/automation/picks", json={**c["pick"], "quantity": 1000},
+             headers=c["automation"]),
         call("get", "/openapi/versions"),
         call("get", "/openapi/1/GetCompany/", params={"token": c["connector"]}),
         call("get", "/openapi/1/GetCompany/"),
@@ -148,6 +226,7 @@ async def endpoint_answers(client, c: dict[str, Any]) -> list[tuple[Call, httpx.
         call("post", "/openapi/1/GetCompany/"),
         call("post", "/openapi/1/GetCompany/",
              params=[("token", c["connector"]), ("token", c["connector"])]),
+        *connector_calls(c),
     ]
     return [(each, await send(client, each)) for each in calls]
 
@@ -200,7 +279,9 @@ def mismatches(spec: dict[str, Any], each: Call, response: httpx.Response) -> li
             issues.append(f"{where}: members {sorted(body)}, documented {expected['required']}")
     elif expected.get("type") == "array" and not isinstance(body, list):
         issues.append(f"{where}: not an array")
-    missing = {name.lower() for name in documented.get("headers", {})} - set(response.headers)
+    # Every documented header but those marked optional (`Idempotent-Replayed`: replays).
+    missing = {name.lower() for name, header in documented.get("headers", {}).items()
+               if header.get("required", True) is not False} - set(response.headers)
     if missing:
         issues.append(f"{where}: documented headers not sent: {sorted(missing)}")
     return issues

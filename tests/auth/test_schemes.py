@@ -259,11 +259,13 @@ async def test_connector_token(client, access, acme, other):
                     "response": {"id": acme.id, "name": acme.name, "erp_package": "BouwOffice"}}
     posted = await client.post(f"/openapi/1/GetCompany/?token={token}", json={})
     assert posted.json()["response"]["id"] == acme.id
-    for url in ("/openapi/1/GetCompany/", "/openapi/1/GetCompany/?token=wlc_wrong",
-                f"/openapi/1/GetCompany/?token={acme.key}"):
+    # 1002: no token; 1004: a token that is unknown, or not a connector token.
+    for url, code in (("/openapi/1/GetCompany/", 1002), ("/openapi/1/GetCompany/?token=", 1002),
+                      ("/openapi/1/GetCompany/?token=wlc_wrong", 1004),
+                      (f"/openapi/1/GetCompany/?token={acme.key}", 1004)):
         denied = await client.get(url)
         assert denied.status_code == 401
-        assert denied.json() == {"code": 401, "messages": ["unauthorized"], "response": None}
+        assert denied.json() == {"code": code, "messages": ["unauthorized"], "response": None}
     assert (await client.get(f"/openapi/9/GetCompany/?token={token}")).status_code == 404
     assert (await client.get(f"/openapi/1/Nothing/?token={token}")).status_code == 404
     versions = await client.get("/openapi/versions")
@@ -372,7 +374,7 @@ async def test_revoked_connector_token_is_unauthorized(client, access, acme):
     await client.delete(f"/v1/company/credentials/{connector_id}", headers=admin)
     response = await client.get(f"/openapi/1/GetCompany/?token={token}")
     assert response.status_code == 401
-    assert response.json() == {"code": 401, "messages": ["unauthorized"], "response": None}
+    assert response.json() == {"code": 1004, "messages": ["unauthorized"], "response": None}
 
 
 async def test_reissued_company_admin_token_retires_the_old_one(client, access, acme):

@@ -5,6 +5,8 @@ serials, groups and each process."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from tests.orders.helpers import ORDERS, make, receive, world
 from tests.stock.test_stock_service import counting_statements
 
@@ -65,3 +67,26 @@ async def test_with_work_orders_too(app, client, acme):
     large = await delivery_statements(app, client, acme, w, 12, 1, (3, 4))
     print(f"\ndelivery statements with work orders: 5 lines {small}, 60 lines {large}")
     assert large == small, (small, large)
+
+
+async def test_handling_charges_cost_one_statement_whatever_the_prices(app, client, acme):
+    """The company's handling charges go in with one INSERT … SELECT that reads the prices
+    itself: the same statements with prices set as without, for 5 lines as for 60."""
+    from workledger.models import Company, InvoiceCharge
+
+    w = await world(client, acme)
+    without = await delivery_statements(app, client, acme, w, 1, 0, (2, 2))
+    async with app.state.database.session() as session:
+        company = await session.get(Company, acme.id)
+        company.handling_charge_per_order, company.handling_charge_per_line = 45, 7.5
+    small = await delivery_statements(app, client, acme, w, 1, 1, (2, 2))
+    large = await delivery_statements(app, client, acme, w, 12, 2, (2, 2))
+    print(f"\ndelivery statements with handling charges: 5 lines {small}, 60 lines {large}")
+    assert small == large == without, (without, small, large)
+    async with app.state.database.session() as session:
+        charged = (await session.execute(
+            select(InvoiceCharge.code, InvoiceCharge.quantity)
+            .where(InvoiceCharge.company_id == acme.id).order_by(InvoiceCharge.id))).all()
+    assert [(code, int(quantity)) for code, quantity in charged] == [
+        ("handling_order", 1), ("handling_line", 5), ("handling_order", 1),
+        ("handling_line", 60)]

@@ -144,3 +144,34 @@ async def test_a_member_sees_the_key_but_cannot_rotate_it(
         response = await page.request.post(path, form={"csrf_token": csrf, **form},
                                            max_redirects=0)
         assert response.status == 403, path
+
+
+async def test_employees_posted_by_the_package_show_on_the_erp_page(
+    page: Page, live_server, make_tenant, make_person
+):
+    tenant = await make_tenant()
+    admin = await make_person(company_id=tenant.id, role=UserRole.admin)
+    await log_in(page, admin)
+    await page.goto("/settings/start/erp-crm")
+    await expect(page.locator("#connector-employees")).to_contain_text("No employees yet")
+    await page.get_by_role("button", name="Save").click()
+    token = await page.locator("#connector-token").input_value()
+
+    # The package posts its technicians through the connector, over real HTTP.
+    async with httpx.AsyncClient(base_url=live_server, timeout=10) as http:
+        posted = await http.post(f"/openapi/1/PostEmployees/?token={token}", json=[
+            {"number": "T-07", "firstname": "Sanne", "lastname": "de Vries",
+             "email": "sanne@example.com"},
+            {"number": "T-08", "firstname": "Jan", "lastname": "Bakker", "active": False}])
+    assert posted.json() == {"code": 200, "messages": [], "response": 2}
+
+    await page.reload()
+    rows = page.locator("#connector-employees tbody tr")
+    await expect(rows).to_have_count(2)
+    await expect(rows.nth(0)).to_contain_text("T-07")
+    await expect(rows.nth(0)).to_contain_text("Sanne de Vries")
+    await expect(rows.nth(0)).to_contain_text("sanne@example.com")
+    await expect(rows.nth(1)).to_contain_text("Jan Bakker")
+    await expect(rows.nth(1).locator("td[data-label=Active]")).to_have_text("no")
+    await expect(page.locator("#connector-employees .count")).to_have_text("2")
+    await snapshot(page, "erp-crm-employees")

@@ -35,7 +35,7 @@ from workledger.auth.administration import (
     issue_company_admin_token,
     update_api_user,
 )
-from workledger.models import UserRole
+from workledger.models import Employee, UserRole
 from workledger.oauth2 import clients
 from workledger.sandbox.restore import restore
 from workledger.web.consent import REFUSED_TITLE
@@ -44,7 +44,7 @@ WIDTHS = (390, 1024, 1280)
 HEIGHTS = {390: 844}
 API_USERS = 20
 #: The walk below visits this many pages per width; fewer means a page was skipped.
-PAGES_PER_WIDTH = 19
+PAGES_PER_WIDTH = 20
 CALLBACK = "https://client.example/callback"
 LOGO_URL = "https://client.example/logo.png"
 #: A 1×1 PNG: the application's logo, served by the test in place of client.example.
@@ -151,6 +151,14 @@ async def scene(app, live_server, make_tenant, make_person) -> Scene:
             await update_api_user(session, tenant.id, disabled.id, active=False)
         await issue_company_admin_token(session, keyring, tenant.id)
         await choose_erp_package(session, keyring, tenant.id, "Exact Online")
+        # Employees a package posted, with long names and addresses (the ERP/CRM page).
+        session.add_all([Employee(
+            company_id=tenant.id, number=f"TECHNICIAN-{number:04}",
+            first_name="Maximiliane-Josefine", last_name=f"van der Heijden-Oosterhout {number}",
+            email=f"maximiliane.van.der.heijden-oosterhout+{number}@installateurs.example",
+            phone_number="+31 (0)20 123 45 67", active=number % 5 != 0,
+        ) for number in range(12)])
+        await session.flush()
         await create_automation_user(
             session, username=f"lift-hall-2-{tag}", password="a long robot password",
             description="Storage lift in hall 2, picks for every goods owner",
@@ -224,6 +232,7 @@ async def walk_signed_out_and_company_admin(walk: Walk, scene: Scene) -> None:
                     "Authorized applications")
     await expect(walk.page.locator("#authorized-applications tbody tr")).to_have_count(1)
     await walk.open("erp-crm", "/settings/start/erp-crm", "ERP/CRM Overview")
+    await walk.open("invoicing", "/settings/invoicing", "Invoicing")
     consent = "/oauth2/auth?" + urlencode({
         "response_type": "code", "client_id": scene.client_id, "redirect_uri": CALLBACK,
         "scope": "offline_access", "state": suffix()})

@@ -1,6 +1,6 @@
-"""What endpoints declare: ``Reader``, ``Writer``, ``InvoiceReader``, ``AutomationCaller``,
-``CompanyAdmin``. The ``Authorization`` header is parsed once here; each scheme's
-resolver lives in :mod:`workledger.auth.schemes`.
+"""What endpoints declare: ``Reader``, ``Writer``, ``InvoiceReader``, ``InvoiceWriter``,
+``AutomationCaller``, ``CompanyAdmin``. The ``Authorization`` header is parsed once here;
+each scheme's resolver lives in :mod:`workledger.auth.schemes`.
 """
 
 from __future__ import annotations
@@ -147,23 +147,25 @@ async def count_against_address(request: Request) -> None:
 Caller = Annotated[Principal, Depends(current_principal)]
 
 
-def require(principal: Principal, permission: str) -> Principal:
-    """``principal`` if it acts for a company and holds ``permission``; 403 (400 for an
-    automation user that named no company) otherwise. Every face checks with this."""
+def require(principal: Principal, *permissions: str) -> Principal:
+    """``principal`` if it acts for a company and holds every one of ``permissions``; 403
+    (400 for an automation user that named no company) otherwise. Every face checks
+    with this."""
     if principal.company_id is None:
         if principal.kind == "automation_user":
             raise ValidationProblem.single(
                 "X-Company-Id", "send X-Company-Id: the company to act on"
             )
         raise Forbidden("This credential is not tied to a company.")
-    if not principal.can(permission):
-        raise Forbidden(f"This credential lacks the '{permission}' permission.")
+    for permission in permissions:
+        if not principal.can(permission):
+            raise Forbidden(f"This credential lacks the '{permission}' permission.")
     return principal
 
 
-def _requiring(permission: str) -> Callable[[Principal], Awaitable[Principal]]:
+def _requiring(*permissions: str) -> Callable[[Principal], Awaitable[Principal]]:
     async def check(principal: Caller) -> Principal:
-        return require(principal, permission)
+        return require(principal, *permissions)
 
     return check
 
@@ -172,6 +174,8 @@ Reader = Annotated[Principal, Depends(_requiring(READ))]
 Writer = Annotated[Principal, Depends(_requiring(WRITE))]
 #: Every invoice resource uses this (seed 001: invoice data is blocked by default).
 InvoiceReader = Annotated[Principal, Depends(_requiring(INVOICES))]
+#: Writing invoice data (invoice charges) takes both: a read-only token never writes.
+InvoiceWriter = Annotated[Principal, Depends(_requiring(WRITE, INVOICES))]
 
 
 async def _automation_caller(principal: Caller) -> Principal:

@@ -1,5 +1,4 @@
-"""The company's management endpoints (``X-API-Authorization``, seed 002) and the
-automation API's company list (seed 001)."""
+"""The company's management endpoints (``X-API-Authorization``, seed 002)."""
 
 from __future__ import annotations
 
@@ -11,21 +10,17 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from workledger.auth import credentials
 from workledger.auth.administration import ERP_PACKAGES, get_company
-from workledger.auth.dependencies import AutomationCaller, CompanyAdmin
-from workledger.companies.service import list_companies
+from workledger.auth.dependencies import CompanyAdmin
+from workledger.companies.service import set_handling_charges
 from workledger.kit.body import InputModel, apply_values, check_read_only, sent_values
 from workledger.kit.listing import allow_parameters, language
 from workledger.kit.problems import problem_responses
 from workledger.kit.session import Session, TransactionalRoute
-from workledger.kit.types import ObjectId, text
+from workledger.kit.types import Money, MoneyOut, ObjectId, text
 
 no_parameters = [allow_parameters()]
 router = APIRouter(
     prefix="/v1/company", tags=["Company management"], route_class=TransactionalRoute,
-    dependencies=[*no_parameters, language],
-)
-automation_router = APIRouter(
-    prefix="/v1/automation", tags=["Automation"], route_class=TransactionalRoute,
     dependencies=[*no_parameters, language],
 )
 #: What the company admin token's endpoints can answer. No 404 without an id in the path:
@@ -60,6 +55,12 @@ class CompanySettings(BaseModel):
     name: str
     api_access: bool = Field(description="Switched by staff; read-only here")
     erp_package: str | None
+    handling_charge_per_order: MoneyOut = Field(
+        description="The invoice charge (`handling_order`) each delivery adds, excluding "
+        "tax; 0 adds none")
+    handling_charge_per_line: MoneyOut = Field(
+        description="The invoice charge (`handling_line`) per delivered line each delivery "
+        "adds, excluding tax; 0 adds none")
 
 
 class CompanySettingsUpdate(InputModel):
@@ -67,6 +68,10 @@ class CompanySettingsUpdate(InputModel):
     api_access: bool | None = Field(None, description="Read-only: staff switch it")
     name: text(200, 1) | None = None
     erp_package: Literal[ERP_PACKAGES] | None = None  # type: ignore[valid-type]
+    handling_charge_per_order: Money | None = Field(
+        None, description="Per delivery, excluding tax; 0 charges nothing")
+    handling_charge_per_line: Money | None = Field(
+        None, description="Per delivered line, excluding tax; 0 charges nothing")
 
 
 @router.get(
@@ -114,7 +119,8 @@ async def read_settings(session: Session, principal: CompanyAdmin) -> CompanySet
     responses=problem_responses(400, 401, 403, 413, 429, 500, descriptions={
         **ADMIN_ERRORS,
         400: "A member that is not valid (a name too long, an unknown `erp_package`, a "
-        "read-only member that differs from its value), an unknown query parameter or "
+        "negative price or one with more than 4 decimals, a read-only member that differs "
+        "from its value), an unknown query parameter or "
         "an invalid `language_code` (code 3); a body that is not JSON (code 5)",
     }),
     summary="Change the company's settings (partial)",
@@ -129,33 +135,5 @@ async def change_settings(
     values = sent_values(body)
     check_read_only(values, ("id", "api_access"), company)
     apply_values(company, values, ("name", "erp_package"))
-    await session.flush()
+    await set_handling_charges(session, company.id, values)
     return CompanySettings.model_validate(company)
-
-
-class CompanySummary(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    name: str
-    api_access: bool
-
-
-@automation_router.get(
-    "/companies", response_model=list[CompanySummary],
-    responses=problem_responses(400, 401, 403, 404, 429, 500, descriptions={
-        400: "An unknown query parameter, an invalid `language_code` or an `X-Company-Id` "
-        "that is not a company id (code 3)",
-        401: "Missing, unknown or inactive credential (code 1)",
-        403: "The caller is not an automation user, or plain HTTP where HTTPS is "
-        "required (code 6)",
-        404: "`X-Company-Id` was sent and names no company (code 2)",
-    }),
-    summary="Every company (goods owner) an automation user can act on",
-    description="Choose one per call with the `X-Company-Id` header.",
-    operation_id="list_automation_companies",
-)
-async def automation_companies(
-    session: Session, principal: AutomationCaller
-) -> list[CompanySummary]:
-    return [CompanySummary.model_validate(row) for row in await list_companies(session)]

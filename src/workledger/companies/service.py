@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from workledger.auth.administration import get_company
 from workledger.auth.credentials import revoke_all
 from workledger.auth.passwords import hash_password
+from workledger.kit.problems import ValidationProblem
 from workledger.models import Company, CredentialKind, User, UserRole
 from workledger.warehouses.service import create_default_warehouse
 from workledger.workflows.service import create_default_workflows
@@ -58,3 +63,32 @@ async def set_user(
     user.password_hash = await hash_password(password)
     await session.flush()
     return user
+
+
+#: The company settings that price a delivery's handling charges (invoice charges).
+HANDLING_CHARGES = ("handling_charge_per_order", "handling_charge_per_line")
+#: What the API's ``Money`` takes, as text: up to 10 whole digits and 4 decimals, ≥ 0.
+PRICE_TEXT = re.compile(r"[0-9]{1,10}([.][0-9]{1,4})?")
+
+
+def parse_price(member: str, raw: str) -> Decimal:
+    """A price as a person types it on a page: ``12.50`` or ``12,50``; empty is 0.
+    400 naming ``member`` otherwise (the bounds of the API's prices)."""
+    text = raw.strip().replace(",", ".") or "0"
+    if not PRICE_TEXT.fullmatch(text):
+        raise ValidationProblem.single(
+            member, "Enter a price of 0 or more, like 12.50: at most 10 digits before the "
+            "decimal point and 4 after it.")
+    return Decimal(text)
+
+
+async def set_handling_charges(session: AsyncSession, company_id: int,
+                               prices: dict[str, Decimal]) -> Company:
+    """Store the prices a delivery charges (DESIGN §8): ``handling_charge_per_order``
+    and ``handling_charge_per_line``, excluding tax; 0 charges nothing."""
+    company = await get_company(session, company_id)
+    for name in HANDLING_CHARGES:
+        if name in prices:
+            setattr(company, name, prices[name])
+    await session.flush()
+    return company

@@ -25,6 +25,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 
 from workledger.kit.problems import PROBLEM_MEDIA_TYPE, ProblemDocument
 
@@ -154,6 +155,15 @@ def order_security_schemes(spec: dict[str, Any], order: Sequence[str]) -> None:
     spec["components"]["securitySchemes"] = {**first, **schemes}
 
 
+#: Models that operations name by ``$ref`` without FastAPI knowing them (a request body
+#: described in ``openapi_extra``, say): added to ``components/schemas``.
+EXTRA_SCHEMAS: list[type[BaseModel]] = []
+
+
+def register_schemas(*models: type[BaseModel]) -> None:
+    EXTRA_SCHEMAS.extend(model for model in models if model not in EXTRA_SCHEMAS)
+
+
 def install_openapi(
     app: FastAPI, *, scheme_order: Sequence[str] = (),
     servers: list[dict[str, str]] | None = None,
@@ -169,11 +179,10 @@ def install_openapi(
             )
             list_tags(spec, app.openapi_tags or [])
             schemas = spec.setdefault("components", {}).setdefault("schemas", {})
-            problem = ProblemDocument.model_json_schema(
-                ref_template="#/components/schemas/{model}"
-            )
-            schemas.update(problem.pop("$defs", {}))  # where its own $refs point
-            schemas["ProblemDocument"] = problem
+            for model in (ProblemDocument, *EXTRA_SCHEMAS):
+                schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+                schemas.update(schema.pop("$defs", {}))  # where its own $refs point
+                schemas[model.__name__] = schema
             for name in ("HTTPValidationError", "ValidationError"):
                 schemas.pop(name, None)
             for path_item in spec["paths"].values():

@@ -208,6 +208,10 @@ class ResourceService(Generic[M]):
     #: Members that must have a value when the object is created.
     required: ClassVar[tuple[str, ...]] = ()
     read_only: ClassVar[tuple[str, ...]] = READ_ONLY_DEFAULT
+    #: Nested rows change only while the parent's ``guard`` allows it (an order's lines).
+    #: ``False`` for rows that belong to the parent without being part of it: an order's
+    #: invoice charges are added after it was delivered.
+    guarded_by_parent: ClassVar[bool] = True
 
     def __init__(self, session: Any, company_id: int, *, parent: Any = None) -> None:
         self.session = session
@@ -244,7 +248,7 @@ class ResourceService(Generic[M]):
                 "Required fields are missing.",
                 errors={name: [f"{name} is required"] for name in missing},
             )
-        if self.parent is not None:
+        if self.parent is not None and self.guarded_by_parent:
             await self.parent_service().guard(self.parent, "update")
         obj = self.new()
         await self._check_import_id(obj, values)
@@ -266,7 +270,7 @@ class ResourceService(Generic[M]):
         return obj
 
     async def update(self, object_id: int, payload: BaseModel | Mapping[str, Any]) -> M:
-        if self.parent is not None:
+        if self.parent is not None and self.guarded_by_parent:
             await self.parent_service().guard(self.parent, "update")
         obj = await self.locked(object_id)
         return await self._update(obj, sent_values(payload))
@@ -289,7 +293,7 @@ class ResourceService(Generic[M]):
             raise BusinessRule.on("import_id", "import_id_taken", import_id=import_id)
 
     async def delete(self, object_id: int) -> M:
-        if self.parent is not None:
+        if self.parent is not None and self.guarded_by_parent:
             await self.parent_service().guard(self.parent, "update")
         obj = await self.locked(object_id)
         await self.guard(obj, "delete")
@@ -305,7 +309,7 @@ class ResourceService(Generic[M]):
         return obj
 
     async def act(self, action: Action, object_id: int, payload: BaseModel | None) -> Any:
-        if self.parent is not None and action.guarded:
+        if self.parent is not None and action.guarded and self.guarded_by_parent:
             await self.parent_service().guard(self.parent, "update")
         obj = await self.locked(object_id)
         if action.guarded:
@@ -513,6 +517,9 @@ class Resource:
     #: Which of OPERATIONS the resource offers; default: all when it has a create
     #: schema, otherwise list and get.
     operations: tuple[str, ...] | None = None
+    #: Put into every operation id (``"order_"`` → ``list_order_invoice_charges``) when
+    #: the same rows are also served elsewhere under the same names: ids must be unique.
+    operation_scope: str = ""
     spec: ListSpec = field(init=False)
     adapter: TypeAdapter = field(init=False)
 
@@ -680,6 +687,7 @@ def build_router(resource: Resource, prefix: str) -> APIRouter:
     within = f" of one {parent.resource.names.singular}" if parent else ""
     only_language, only_ids = allow_parameters(), allow_parameters("ids")
     operations = resource.operations
+    scope = resource.operation_scope
 
     def render(obj: Any, headers: dict[str, str] | None = None, *, tagged: bool = True,
                request: Request | None = None) -> Response:
@@ -721,7 +729,7 @@ def build_router(resource: Resource, prefix: str) -> APIRouter:
             openapi_extra=extra(parent_params, resource.spec.openapi_parameters()),
             responses={200: {"description": "A page of objects", "headers": HEADER_LIST},
                        **errors_read},
-            operation_id=f"list_{names.snake_plural}",
+            operation_id=f"list_{scope}{names.snake_plural}",
         )
         async def list_objects(request: Request, session: Session, principal: reader) -> Response:
             query = resource.spec.parse(request)
@@ -741,7 +749,7 @@ def build_router(resource: Resource, prefix: str) -> APIRouter:
                        **errors_read},
             dependencies=[only_language],
             openapi_extra=extra(resource.path_params, [IF_NONE_MATCH]),
-            operation_id=f"get_{names.snake}",
+            operation_id=f"get_{scope}{names.snake}",
         )
         async def get_object(request: Request, session: Session, principal: reader) -> Response:
             service = await service_for(request, session, principal, lock_parent=False)
@@ -765,7 +773,7 @@ def build_router(resource: Resource, prefix: str) -> APIRouter:
                        **errors_write},
             dependencies=[only_language],
             openapi_extra=extra(parent_params),
-            operation_id=f"create_{names.snake}",
+            operation_id=f"create_{scope}{names.snake}",
         )
         async def create_object(
             request: Request, session: Session, principal: writer, payload: create_model
@@ -798,7 +806,7 @@ def build_router(resource: Resource, prefix: str) -> APIRouter:
                            **errors_write},
                 dependencies=[only_language],
                 openapi_extra=extra(resource.path_params, [IF_MATCH]),
-                operation_id=f"{'replace' if method == 'PUT' else 'update'}_{names.snake}",
+                operation_id=f"{'replace' if method == 'PUT' else 'update'}_{scope}{names.snake}",
             )
 
     if "delete" in operations:
@@ -809,7 +817,7 @@ def build_router(resource: Resource, prefix: str) -> APIRouter:
             responses=errors_write,
             dependencies=[only_language],
             openapi_extra=extra(resource.path_params, [IF_MATCH]),
-            operation_id=f"delete_{names.snake}",
+            operation_id=f"delete_{scope}{names.snake}",
         )
         async def delete_object(request: Request, session: Session, principal: writer) -> Response:
             service = await service_for(request, session, principal, lock_parent=True)
@@ -827,7 +835,7 @@ def build_router(resource: Resource, prefix: str) -> APIRouter:
             responses=errors_write,
             dependencies=[only_ids],
             openapi_extra=extra(parent_params),
-            operation_id=f"bulk_delete_{names.snake_plural}",
+            operation_id=f"bulk_delete_{scope}{names.snake_plural}",
         )
         async def bulk_delete_objects(
             request: Request,
@@ -892,7 +900,7 @@ def _add_action(router, resource, action, service_for, writer, errors) -> None:
         responses=errors,
         dependencies=[allow_parameters()],
         openapi_extra={"parameters": [*_id_parameters(resource.path_params), IF_MATCH]},
-        operation_id=f"{action.verb.replace('-', '_')}_{names.snake}",
+        operation_id=f"{action.verb.replace('-', '_')}_{resource.operation_scope}{names.snake}",
     )
 
 

@@ -70,6 +70,7 @@ VIOLATION_MESSAGES: dict[str, Message] = {
     "group_needs_process": N_("Only lines that create equipment (process 2-4) can be grouped "
                               "(group '{group}')."),
     "nothing_to_deliver": N_("The order has nothing left to deliver."),
+    "over_pick": N_("Quantity picked: {requested}; left to pick on the line: {left}."),
     # -- end of orders -----------------------------------------------------------------
     # -- equipment and work orders (issue 8, DESIGN §7.4) --------------------------------
     "in_stock_by_ledger": N_("Equipment is in stock only through the stock ledger: a "
@@ -78,6 +79,9 @@ VIOLATION_MESSAGES: dict[str, Message] = {
     "not_a_material": N_("Items of kind '{kind}' cannot be used as materials."),
     "materials_booked": N_("The materials cannot be changed while the status is '{status}'."),
     # -- end of equipment and work orders ----------------------------------------------
+    # -- invoice charges (DESIGN §8) ----------------------------------------------------
+    "charge_invoiced": N_("The charge is on invoice {invoice_id}: it can no longer be changed "
+                          "or deleted."),
 }
 
 #: Placeholders every violation message may use without the caller passing them.

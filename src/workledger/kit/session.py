@@ -33,12 +33,19 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 async def get_session(request: Request) -> AsyncSession:
+    return await open_session(request, write=request.method in WRITE_METHODS)
+
+
+async def open_session(request: Request, *, write: bool) -> AsyncSession:
+    """The request's session, made on first use. ``write``: the request may write, so on
+    SQLite its transaction takes the write lock up front — by method for most routes;
+    a route whose GET writes (the connector's ``GetWorkorders``) opens it itself."""
     session = request.scope.get(_STATE_KEY)
     if session is None:
         database = database_for(request)
         session = database.sessions()
         request.scope[_STATE_KEY] = session
-        if request.method in WRITE_METHODS and database.engine.dialect.name == "sqlite":
+        if write and database.engine.dialect.name == "sqlite":
             # SQLite has one writer at a time. A transaction that begins deferred, reads,
             # then writes fails with "database is locked" when another writer committed
             # in between (its snapshot is stale), whatever the busy timeout; BEGIN

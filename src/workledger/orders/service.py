@@ -49,10 +49,11 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from sqlalchemy.orm.attributes import set_committed_value
 
+from workledger.invoice_charges.repository import InvoiceChargeRepository
 from workledger.items.service import resolve_item_numbers
 from workledger.kit.body import apply_values
 from workledger.kit.db import utcnow
-from workledger.kit.problems import ValidationProblem
+from workledger.kit.problems import NotFound, ValidationProblem
 from workledger.kit.repository import rows_by_id
 from workledger.kit.resource import READ_ONLY_DEFAULT, ResourceService
 from workledger.kit.rules import (
@@ -77,6 +78,7 @@ from workledger.models import (
 )
 from workledger.numbering.repository import NumberSeriesRepository
 from workledger.orders.repository import DeliveryRepository, OrderLineRepository, OrderRepository
+from workledger.orders.schemas import ActionLine, LinesRequest
 from workledger.stock.service import Movement, Need, allocate, plain, record, release
 from workledger.warehouses.service import default_warehouse
 from workledger.workflows.service import WorkflowStatuses, workflow_statuses
@@ -455,6 +457,25 @@ class OrderService(ResourceService[Order]):
         ORDER_STATES.move(obj, PICKED if every and obj.lines else ALLOCATED)
         return obj
 
+    async def pick_line(self, obj: Order, line_id: int, quantity: Decimal,
+                        serial_numbers: Sequence[str] | None) -> OrderLine:
+        """Pick one line of ``obj`` (loaded and locked): :meth:`pick` with that line alone.
+        More than the line has left to pick is a business rule here (422 code 30
+        ``over_pick`` naming ``lines[i].quantity``): a picker's count that the order no
+        longer needs, typically because another picker was first. Answers the line."""
+        found = [(index, line) for index, line in enumerate(obj.lines) if line.id == line_id]
+        if not found:  # deleted from the open order since the caller looked it up
+            raise NotFound(f"No line {line_id} in order {obj.number}.")
+        [(index, line)] = found
+        ORDER_STATES.require(obj, (OPEN, ALLOCATED, PICKED), doing="pick")
+        left = line.quantity - line.delivered_quantity - line.picked_quantity
+        if quantity > left:
+            raise BusinessRule.on(f"lines[{index}].quantity", "over_pick",
+                                  requested=plain(quantity), left=plain(max(left, ZERO)))
+        await self.pick(obj, LinesRequest(lines=[ActionLine(
+            id=line_id, quantity=quantity, serial_numbers=serial_numbers)]))
+        return line
+
     async def deliver(self, obj: Order, payload: BaseModel | None) -> dict[str, Any]:
         """Deliver (DESIGN §7.3): per line of the body (default: every line, all that is
         not yet delivered — allocating and picking on the way) a ``delivery`` movement
@@ -467,7 +488,9 @@ class OrderService(ResourceService[Order]):
         delivered quantity); 3 — as 2 plus a ``job`` work order for the line's equipment;
         4 — as 2 plus a ``file_job`` whose form is the line's ``form_properties``. The
         main line's equipment of a group becomes the main equipment of the group's other
-        equipment. → ``partially_delivered`` or ``delivered``.
+        equipment. → ``partially_delivered`` or ``delivered``. The company's handling
+        charges (``handling_order``, ``handling_line`` per delivered line; none at price
+        0) become invoice charges of the order.
 
         All or nothing: everything is checked before anything is written, and the route's
         transaction rolls back whatever failed later. Set-based: a constant number of
@@ -539,6 +562,9 @@ class OrderService(ResourceService[Order]):
                            "serial_numbers": list(take.serials)} for take in takes]
         delivery_id, delivered_at = await self.repo.add_delivery(
             obj.id, delivery_lines, equipment_ids, work_order_ids)
+        # The company's handling charges, invoiced later (DESIGN §8): one statement.
+        await InvoiceChargeRepository(self.session, self.company_id).add_handling_charges(
+            obj.id, len(takes), date.today())
         return {"id": delivery_id, "order_id": obj.id, "delivered_at": delivered_at,
                 "created_at": delivered_at, "updated_at": delivered_at,
                 "lines": delivery_lines, "equipment_ids": equipment_ids,

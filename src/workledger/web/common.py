@@ -95,6 +95,7 @@ SETTINGS_PAGES = (
     ("API settings", "/settings/api"),
     ("Authorized applications", "/settings/authorized-applications"),
     ("ERP/CRM Overview", "/settings/start/erp-crm"),
+    ("Invoicing", "/settings/invoicing"),
 )
 ADMIN_PAGES = (
     ("Overview", "/admin"),

@@ -22,6 +22,8 @@ from workledger.auth.administration import (
     get_company,
     rotate_company_key,
 )
+from workledger.companies.service import HANDLING_CHARGES, parse_price, set_handling_charges
+from workledger.employees.repository import EmployeeRepository
 from workledger.kit.problems import ValidationProblem
 from workledger.kit.session import Session
 from workledger.kit.urls import public_base
@@ -44,9 +46,11 @@ ERP_CRM = "/settings/start/erp-crm"
 #: The connector face's current version (seed 003: the number goes up with each variant).
 CONNECTOR_VERSION = 1
 
+INVOICING = "/settings/invoicing"
 NOTICES = {
     "rotated": "A new company key was made. The previous one no longer works.",
     "erp_saved": "Your software package is saved.",
+    "charges_saved": "The handling charges are saved. Deliveries from now on charge them.",
 }
 
 
@@ -131,8 +135,10 @@ async def _erp_crm(
 ) -> Response:
     company = await get_company(session, user.company_id)
     token = await connector_token(session, request.app.state.keyring, company.id)
+    employees = await EmployeeRepository(session, company.id).by_number()
     return render(
         request, "erp_crm.html", status=status, title="ERP/CRM Overview", company=company,
+        employees=employees,
         packages=ERP_PACKAGES, chosen=chosen or company.erp_package or DEFAULT_ERP_PACKAGE,
         token=token, can_save=_is_admin(user), version=CONNECTOR_VERSION,
         base_url=public_base(request), notice=_notice(request), errors=errors or {},
@@ -159,3 +165,47 @@ async def save_erp_package(
             request, session, user, status=400, errors=problem.errors or {}, chosen=package
         )
     return redirect(f"{ERP_CRM}?done=erp_saved")
+
+
+async def _invoicing(
+    request: Request, session: Session, user: User, *, status: int = 200,
+    errors: dict[str, list[str]] | None = None, sent: dict[str, str] | None = None,
+) -> Response:
+    company = await get_company(session, user.company_id)
+    shown = {name: f"{getattr(company, name):f}".rstrip("0").rstrip(".") or "0"
+             for name in HANDLING_CHARGES}
+    return render(
+        request, "invoicing.html", status=status, title="Invoicing", company=company,
+        prices={**shown, **(sent or {})}, can_save=_is_admin(user), notice=_notice(request),
+        errors=errors or {},
+    )
+
+
+@router.get("/invoicing")
+async def invoicing(request: Request, session: Session, user: CompanyUser) -> Response:
+    return await _invoicing(request, session, user)
+
+
+@router.post("/invoicing", dependencies=CSRF)
+async def save_handling_charges(
+    request: Request,
+    session: Session,
+    user: CompanyUser,
+    handling_charge_per_order: Annotated[str, Form()] = "",
+    handling_charge_per_line: Annotated[str, Form()] = "",
+) -> Response:
+    """The handling charges a delivery adds as invoice charges (DESIGN §8); the same
+    settings as ``PATCH /v1/company/settings``."""
+    require_company_admin(user, "change the handling charges")
+    sent = {"handling_charge_per_order": handling_charge_per_order,
+            "handling_charge_per_line": handling_charge_per_line}
+    prices, errors = {}, {}
+    for name, raw in sent.items():
+        try:
+            prices[name] = parse_price(name, raw)
+        except ValidationProblem as problem:
+            errors.update(problem.errors or {})
+    if errors:
+        return await _invoicing(request, session, user, status=400, errors=errors, sent=sent)
+    await set_handling_charges(session, user.company_id, prices)
+    return redirect(f"{INVOICING}?done=charges_saved")

@@ -7,7 +7,7 @@ from collections.abc import Collection
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import selectinload
 
 from workledger.kit.db import utcnow
@@ -17,6 +17,7 @@ from workledger.models import (
     StockMovement,
     WorkOrder,
     WorkOrderEquipment,
+    WorkOrderStatus,
 )
 
 
@@ -86,3 +87,35 @@ class WorkOrderRepository(TenantRepository[WorkOrder]):
             {"company_id": self.company_id, "created_at": now, "updated_at": now, **row}
             for row in equipment])
 
+
+    async def claim(self, status: str, limit: int, *, after: int = 0) -> list[int]:
+        """Ids of up to ``limit`` work orders in ``status`` (id order, after ``after``),
+        locked until the transaction ends. Rows another transaction holds are skipped
+        (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), so concurrent pollers each get others;
+        SQLite's writer already holds the database's write lock."""
+        statement = (self.readable().with_only_columns(WorkOrder.id)
+                     .where(WorkOrder.status == status, WorkOrder.id > after)
+                     .order_by(WorkOrder.id).limit(limit).with_for_update(skip_locked=True))
+        return list((await self.session.scalars(statement)).all())
+
+    async def mark_handled(self, ids: Collection[int]) -> None:
+        """``complete`` → ``handled`` for ``ids`` (claimed by this transaction): one
+        UPDATE. The status condition keeps any other row as it is."""
+        if not ids:
+            return
+        now = utcnow()
+        await self.session.execute(
+            update(WorkOrder)
+            .where(WorkOrder.company_id == self.company_id, WorkOrder.id.in_(sorted(ids)),
+                   WorkOrder.status == WorkOrderStatus.complete.value)
+            .values(status=WorkOrderStatus.handled.value, handled_at=now, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def loaded(self, ids: Collection[int]) -> list[WorkOrder]:
+        """The work orders ``ids`` with everything they render, in id order, read afresh."""
+        if not ids:
+            return []
+        statement = (self.listed().where(WorkOrder.id.in_(sorted(ids))).order_by(WorkOrder.id)
+                     .execution_options(populate_existing=True))
+        return list((await self.session.scalars(statement)).all())
