@@ -49,8 +49,9 @@ PLAIN_HTTP_PATHS = ("/health",)
 #: (a client must not be silently redirected with its credential); pages redirect.
 API_PREFIXES = ("/v1/", "/openapi/", "/sandbox/", "/oauth2/token", "/soap/")
 #: Where a POST carries its credential in the body (a SOAP envelope's UserName and
-#: Password): counted per credential once the endpoint resolved it, like /v1 calls.
-BODY_CREDENTIAL_PREFIXES = ("/soap/",)
+#: Password): counted per credential once the endpoint resolved it, like /v1 calls, or
+#: by address when it did not. Exact paths: any other POST is counted here, before work.
+BODY_CREDENTIAL_PATHS = ("/soap/goodsowner",)
 
 
 class EdgeMiddleware:
@@ -240,7 +241,7 @@ def _authenticates(path: str) -> bool:
     """Whether the endpoint resolves a credential (and so counts the call per credential)."""
     if path.startswith("/v1/"):
         return path != "/v1/Account/token"
-    if path.startswith(BODY_CREDENTIAL_PREFIXES):
+    if path in BODY_CREDENTIAL_PATHS:
         return True
     return path.startswith("/openapi/") and path != "/openapi/versions"
 
@@ -248,7 +249,7 @@ def _authenticates(path: str) -> bool:
 def _carries_credential(scope: Scope, headers: Headers) -> bool:
     if "authorization" in headers or "x-api-authorization" in headers:
         return True
-    if scope["method"] == "POST" and route_path(scope).startswith(BODY_CREDENTIAL_PREFIXES):
+    if scope["method"] == "POST" and route_path(scope) in BODY_CREDENTIAL_PATHS:
         return True  # the endpoint counts it: per credential, or by address if refused
     return b"token=" in scope.get("query_string", b"")
 
