@@ -156,9 +156,11 @@ def fuzz(env: dict[str, str], work: Path, options: argparse.Namespace) -> int:
     print("answers by status: " + ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items())))
     if errors:
         print("\n".join(errors[:40]))
-    # A run whose requests were all refused (a wrong key) would find nothing and pass.
+    # A run whose requests were all refused (a wrong key) would find nothing and pass; it
+    # gets next to no 2xx. A healthy run gets 8-12 % (most generated bodies and the
+    # connector's functions are refused by design), so the floor is 5 %.
     successes = sum(n for status, n in statuses.items() if status.startswith("2"))
-    if successes < figures["cases"] // 10:
+    if successes < figures["cases"] // 20:
         print(f"only {successes} requests succeeded: is the key accepted?", file=sys.stderr)
         return 1
     if figures["operations"] < 60:  # the walk must not pass on a document it could not read
