@@ -11,7 +11,8 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
-from workledger.kit.body import is_json_media_type
+from workledger.kit.body import NOT_JSON, is_json_media_type
+from workledger.kit.i18n import N_
 from workledger.kit.idempotency import Replay
 from workledger.kit.problems import (
     PROBLEM_MEDIA_TYPE,
@@ -69,22 +70,25 @@ def validation_problem(request: Request, exc: RequestValidationError) -> Problem
     for error in exc.errors():
         loc = tuple(error.get("loc", ()))
         if error.get("type") == "json_invalid":
-            return BodyNotParsed(
-                f"The body is not valid JSON: {error.get('ctx', {}).get('error', 'parse error')}."
-            )
+            reason = error.get("ctx", {}).get("error", "parse error")
+            return BodyNotParsed(NOT_JSON.say(error=reason))
         if loc == ("body",):
             if error.get("type") == "missing":
-                return BodyNotParsed("The request needs a JSON object as its body.")
+                return BodyNotParsed(
+                    N_("The request needs a JSON object as its body.").in_language())
             # Not sent as JSON (no Content-Type, or another one): FastAPI handed the raw
             # bytes to the model. Only a body that was read as JSON and is not an object
             # (an array, a string) is a wrong type, code 3.
             if not is_json_media_type(request.headers.get("content-type")):
-                return BodyNotParsed("Send the body as JSON with Content-Type: application/json.")
-            errors.setdefault("body", []).append("The body must be a JSON object.")
+                return BodyNotParsed(N_(
+                    "Send the body as JSON with Content-Type: application/json.").in_language())
+            errors.setdefault("body", []).append(
+                N_("The body must be a JSON object.").in_language())
             continue
         message = error.get("msg", "Invalid value").removeprefix("Value error, ")
         errors.setdefault(_member(loc), []).append(message)
-    return ValidationProblem("One or more members are not valid.", errors=errors)
+    return ValidationProblem(N_("One or more members are not valid.").in_language(),
+                             errors=errors)
 
 
 #: Methods an Allow header can name; HEAD is answered wherever GET is (kit.edge).
@@ -124,9 +128,10 @@ def install_error_handlers(app: FastAPI) -> None:
         problem: Problem
         headers = dict(exc.headers or {})
         if exc.status_code == 404:
-            problem = NotFound("No such endpoint.")
+            problem = NotFound(N_("No such endpoint.").in_language())
         elif exc.status_code == 405:
-            problem = MethodNotAllowed("The method is not allowed on this endpoint.")
+            problem = MethodNotAllowed(
+                N_("The method is not allowed on this endpoint.").in_language())
             headers["Allow"] = allowed_methods(request)
         elif exc.status_code == 400:
             problem = body_problem(exc)
@@ -145,11 +150,13 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_integrity(_request: Request, exc: IntegrityError) -> Response:
         # Services check what they can; this catches the race between check and write.
         log.info("integrity error turned into 409: %s", exc.orig)
-        return problem_response(Conflict("The change conflicts with data stored meanwhile."))
+        return problem_response(Conflict(
+            N_("The change conflicts with data stored meanwhile.").in_language()))
 
     async def on_data(_request: Request, exc: DataError) -> Response:
         log.info("data error turned into 400: %s", exc.orig)
-        return problem_response(ValidationProblem("A value is out of range for its field."))
+        return problem_response(ValidationProblem(
+            N_("A value is out of range for its field.").in_language()))
 
     async def on_replay(_request: Request, exc: Replay) -> Response:
         return exc.response

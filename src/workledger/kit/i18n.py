@@ -44,6 +44,11 @@ class Message(str):
             return str(self)
         return catalogue(lang).gettext(self)
 
+    def say(self, **values: object) -> str:
+        """In the request's language, its ``{placeholders}`` filled from ``values``:
+        ``N_("{name} must be true or false").say(name="total")``."""
+        return self.in_language().format(**values)
+
 
 def N_(text: str) -> Message:  # noqa: N802 - gettext's conventional marker name
     """Mark ``text`` as a catalogued message (extracted by ``pybabel extract -k N_``)."""
