@@ -113,7 +113,8 @@ class EdgeMiddleware:
                 if any(name == b"content-type" and b"json" in value
                        for name, value in headers_sent):
                     # The API's answers are in the caller's language (query string or
-                    # body, whichever decided last); the pages are English for now.
+                    # body, whichever decided last); the pages set their own
+                    # (web.common: language_code, else Accept-Language).
                     extra.append((b"content-language",
                                   LOCALES[current_language.get()].encode()))
                 if not any(name == b"x-ratelimit-limit" for name, _ in headers_sent):
