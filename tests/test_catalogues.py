@@ -169,3 +169,27 @@ def test_every_status_type_and_process_has_a_catalogued_name():
         assert len(values) >= 4
         assert set(names) == set(values)
         assert all(name in MARKED for name in names.values())
+
+
+async def test_validation_messages_we_write_are_in_the_callers_language(client, acme):
+    """Our own words for a bad query string, path id and body (not Pydantic's)."""
+    listed = await client.get("/v1/customers?language_code=7&total=maybe&sort=nope",
+                              headers=acme.headers)
+    assert listed.status_code == 400 and listed.headers["Content-Language"] == "es"
+    body = listed.json()
+    assert body["title"] == N_("One or more validation errors occurred.").in_language(7)
+    assert body["errors"]["total"] == ["total debe ser true o false"]
+    assert body["errors"]["sort"][0].startswith("No se puede ordenar por 'nope'. Permitidos: ")
+    assert body["detail"] == "La cadena de consulta no es válida."
+
+    path = await client.get("/v1/customers/01?language_code=7", headers=acme.headers)
+    assert path.status_code == 400
+    assert path.json()["errors"] == {"customer_id": ["customer_id debe ser un id entero positivo"]}
+
+    written = await client.post("/v1/items", headers=acme.headers,
+                                json={"language_code": 7, "number": "I-1", "id": 5})
+    assert written.status_code == 400 and written.headers["Content-Language"] == "es"
+    assert written.json()["errors"] == {"id": ["id es de solo lectura y no se puede cambiar"]}
+    english = await client.post("/v1/items", headers=acme.headers,
+                                json={"number": "I-1", "id": 5})
+    assert english.json()["errors"] == {"id": ["id is read-only and cannot be changed"]}
