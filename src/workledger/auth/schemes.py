@@ -18,6 +18,7 @@ from workledger.auth.principal import ALL_PERMISSIONS, INVOICES, READ, WRITE, Pr
 from workledger.auth.secrets import PREFIXES
 from workledger.kit.db import utcnow
 from workledger.kit.gates import MAX_ID, query_int, text_fault
+from workledger.kit.i18n import N_
 from workledger.kit.problems import Forbidden, NotFound, Unauthorized, ValidationProblem
 from workledger.models import (
     ApiUser,
@@ -30,13 +31,15 @@ from workledger.models import (
     User,
 )
 
-INACTIVE = "Unauthorized: the provided token is not active"
+INACTIVE = N_("Unauthorized: the provided token is not active")
 #: RFC 6750 §3.1: what a resource server answers for an OAuth token it does not accept.
 INVALID_OAUTH_TOKEN = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
 #: Scope ``offline_access`` is read access (DESIGN §3).
 OAUTH_PERMISSIONS = frozenset({READ})
-API_ACCESS_OFF = "API access is switched off for this company."
-MALFORMED_BASIC = "Malformed Basic credentials: expected base64 of 'user:password'."
+API_ACCESS_OFF = N_("API access is switched off for this company.")
+MALFORMED_BASIC = N_("Malformed Basic credentials: expected base64 of 'user:password'.")
+UNKNOWN_TOKEN = N_("Unknown token.")
+UNKNOWN_LOGIN = N_("Unknown username or password.")
 
 
 async def _credential(
@@ -55,14 +58,14 @@ async def _credential(
         .where(Credential.digest == keyring.digest(secret), Credential.kind.in_(kinds)),
     )
     if row is None or not keyring.matches(secret, row.digest):
-        raise Unauthorized("Unknown token.")
+        raise Unauthorized(UNKNOWN_TOKEN.in_language())
     now = utcnow()
     if (row.revoked_at is not None and row.revoked_at <= now) or (
         row.expires_at is not None and row.expires_at <= now
     ):
-        raise Unauthorized(INACTIVE)
+        raise Unauthorized(INACTIVE.in_language())
     if row.company_id is not None and not row.api_access:
-        raise Forbidden(API_ACCESS_OFF)
+        raise Forbidden(API_ACCESS_OFF.in_language())
     return row
 
 
@@ -85,7 +88,7 @@ async def resolve_bearer(request: Request, session: AsyncSession, token: str) ->
     row = await _credential(request, session, token, (CredentialKind.session_token,))
     active = await session.scalar(select(User.is_active).where(User.id == row.user_id))
     if not active:
-        raise Unauthorized(INACTIVE)
+        raise Unauthorized(INACTIVE.in_language())
     return Principal(
         "session_token", row.company_id, ALL_PERMISSIONS, credential_id=row.id,
         user_id=row.user_id,
@@ -108,12 +111,12 @@ async def _oauth_access_token(request: Request, session: AsyncSession, token: st
         .where(OAuthToken.access_digest == keyring.digest(token)),
     )
     if row is None or not keyring.matches(token, row.access_digest):
-        raise Unauthorized("Unknown token.", headers=INVALID_OAUTH_TOKEN)
+        raise Unauthorized(UNKNOWN_TOKEN.in_language(), headers=INVALID_OAUTH_TOKEN)
     if (row.revoked_at is not None or row.access_expires_at <= utcnow()
             or not row.client_active or not row.user_active):
-        raise Unauthorized(INACTIVE, headers=INVALID_OAUTH_TOKEN)
+        raise Unauthorized(INACTIVE.in_language(), headers=INVALID_OAUTH_TOKEN)
     if row.company_id is not None and not row.api_access:
-        raise Forbidden(API_ACCESS_OFF)
+        raise Forbidden(API_ACCESS_OFF.in_language())
     return Principal(
         "oauth_access_token", row.company_id, OAUTH_PERMISSIONS, credential_id=row.id,
         user_id=row.user_id, limit_key=f"oauth:{row.oauth_client_id}:{row.user_id}",
@@ -124,11 +127,11 @@ async def resolve_basic(request: Request, session: AsyncSession, encoded: str) -
     try:
         decoded = base64.b64decode(encoded, validate=True).decode("utf-8")
     except ValueError:  # not base64 (binascii.Error), not UTF-8, not ASCII
-        raise Unauthorized(MALFORMED_BASIC) from None
+        raise Unauthorized(MALFORMED_BASIC.in_language()) from None
     login, separator, password = decoded.partition(":")
     # The login is looked up in the database: a NUL in it must never get there.
     if not separator or not login or text_fault(decoded):
-        raise Unauthorized(MALFORMED_BASIC) from None
+        raise Unauthorized(MALFORMED_BASIC.in_language()) from None
     if login.startswith("api_") and "@" in login:
         return await _api_key(request, session, login, password)
     if login.startswith("WSI"):
@@ -147,11 +150,11 @@ async def _api_key(request: Request, session: AsyncSession, login: str, key: str
     )
     if row is None or not keyring.matches(key, row.digest):
         await request.app.state.login_guard.failed(client_address(request), login)
-        raise Unauthorized("Unknown API e-mail or key.")
+        raise Unauthorized(N_("Unknown API e-mail or key.").in_language())
     if row.revoked_at is not None:
-        raise Unauthorized(INACTIVE)
+        raise Unauthorized(INACTIVE.in_language())
     if not row.api_access:
-        raise Forbidden(API_ACCESS_OFF)
+        raise Forbidden(API_ACCESS_OFF.in_language())
     return Principal("api_key", row.company_id, ALL_PERMISSIONS, credential_id=row.id)
 
 
@@ -180,7 +183,7 @@ async def _unknown_login(request: Request, login: str, password: str) -> None:
     await guard.check(address, login, closed_when_unsure=False)
     await spend_verification_time(password)  # as long as a real check: no user enumeration
     await guard.failed(address, login)
-    raise Unauthorized("Unknown username or password.")
+    raise Unauthorized(UNKNOWN_LOGIN.in_language())
 
 
 async def resolve_api_user(request: Request, session: AsyncSession, login: str,
@@ -189,7 +192,7 @@ async def resolve_api_user(request: Request, session: AsyncSession, login: str,
     REST, ``UserName`` / ``Password`` in a SOAP request (seed 001: one user for both).
     Another name is an unknown login, counted as a failed one."""
     if text_fault(login) or text_fault(password):
-        raise Unauthorized("Malformed credentials.")
+        raise Unauthorized(N_("Malformed credentials.").in_language())
     if not login.startswith("WSI"):
         await _unknown_login(request, login, password)
     return await _api_user(request, session, login, password)
@@ -206,11 +209,11 @@ async def _api_user(request: Request, session: AsyncSession, login: str, passwor
     if row is None:
         await _unknown_login(request, login, password)
     if not await _password_ok(request, "api_user", login, password, row.password_hash):
-        raise Unauthorized("Unknown username or password.")
+        raise Unauthorized(UNKNOWN_LOGIN.in_language())
     if not row.is_active:
-        raise Unauthorized(INACTIVE)
+        raise Unauthorized(INACTIVE.in_language())
     if not row.api_access:
-        raise Forbidden(API_ACCESS_OFF)
+        raise Forbidden(API_ACCESS_OFF.in_language())
     permissions = {READ, WRITE} | ({INVOICES} if row.invoices_allowed else set())
     return Principal("api_user", row.company_id, frozenset(permissions), user_id=row.id)
 
@@ -224,9 +227,9 @@ async def _automation_user(request: Request, session: AsyncSession, login: str, 
     if row is None:
         await _unknown_login(request, login, password)
     if not await _password_ok(request, "automation_user", login, password, row.password_hash):
-        raise Unauthorized("Unknown username or password.")
+        raise Unauthorized(UNKNOWN_LOGIN.in_language())
     if not row.is_active:
-        raise Unauthorized(INACTIVE)
+        raise Unauthorized(INACTIVE.in_language())
     company_id = await _chosen_company(request, session)
     return Principal("automation_user", company_id, ALL_PERMISSIONS, user_id=row.id)
 
@@ -239,10 +242,11 @@ async def _chosen_company(request: Request, session: AsyncSession) -> int | None
     company_id = query_int(values[0].strip(), minimum=1, maximum=MAX_ID)
     if len(values) > 1 or company_id is None:
         raise ValidationProblem.single(
-            "X-Company-Id", "X-Company-Id must be one company id, in ASCII digits"
+            "X-Company-Id",
+            N_("X-Company-Id must be one company id, in ASCII digits").in_language()
         )
     if await session.scalar(select(Company.id).where(Company.id == company_id)) is None:
-        raise NotFound(f"No company with id {company_id}.")
+        raise NotFound(N_("No company with id {id}.").say(id=company_id))
     return company_id
 
 
