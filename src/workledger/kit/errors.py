@@ -12,7 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Match
 
 from workledger.kit.body import NOT_JSON, is_json_media_type
-from workledger.kit.i18n import N_
+from workledger.kit.i18n import N_, Message
 from workledger.kit.idempotency import Replay
 from workledger.kit.problems import (
     PROBLEM_MEDIA_TYPE,
@@ -65,6 +65,49 @@ def _member(loc: tuple) -> str:
     return name or str(loc[0] if loc else "body")
 
 
+#: Pydantic's commonest messages by error type, in its own English words (the ids), with
+#: its ``ctx`` values as placeholders; the rest stay in English.
+SCHEMA_MESSAGES: dict[str, Message | tuple[Message, ...]] = {
+    "missing": N_("Field required"),
+    "int_type": N_("Input should be a valid integer"),
+    "int_parsing": N_("Input should be a valid integer, unable to parse string as an integer"),
+    "int_from_float": N_("Input should be a valid integer, got a number with a fractional "
+                         "part"),
+    "string_type": N_("Input should be a valid string"),
+    "bool_type": N_("Input should be a valid boolean"),
+    "bool_parsing": N_("Input should be a valid boolean, unable to interpret input"),
+    "decimal_parsing": N_("Input should be a valid decimal"),
+    # Pydantic says "1 character", "2 characters": each form is an id of its own.
+    "string_too_short": (N_("String should have at least {min_length} character"),
+                         N_("String should have at least {min_length} characters")),
+    "string_too_long": (N_("String should have at most {max_length} character"),
+                        N_("String should have at most {max_length} characters")),
+    "greater_than": N_("Input should be greater than {gt}"),
+    "greater_than_equal": N_("Input should be greater than or equal to {ge}"),
+    "less_than": N_("Input should be less than {lt}"),
+    "less_than_equal": N_("Input should be less than or equal to {le}"),
+    "list_type": N_("Input should be a valid list"),
+    "dict_type": N_("Input should be a valid dictionary"),
+    "model_type": N_("Input should be an object"),
+}
+
+
+def schema_message(error: dict) -> str:
+    """A schema error's message in the request's language: translated only when our id,
+    filled with the error's values, is exactly what Pydantic said (a Pydantic that words
+    it otherwise is answered in its own English, never with a wrong message)."""
+    message = error.get("msg", "Invalid value").removeprefix("Value error, ")
+    templates = SCHEMA_MESSAGES.get(error.get("type", ""), ())
+    values = {key: str(value) for key, value in (error.get("ctx") or {}).items()}
+    for template in templates if isinstance(templates, tuple) else (templates,):
+        try:
+            if template.format(**values) == message:
+                return template.say(**values)
+        except (KeyError, IndexError, ValueError):
+            continue
+    return message
+
+
 def validation_problem(request: Request, exc: RequestValidationError) -> Problem:
     errors: dict[str, list[str]] = {}
     for error in exc.errors():
@@ -85,8 +128,7 @@ def validation_problem(request: Request, exc: RequestValidationError) -> Problem
             errors.setdefault("body", []).append(
                 N_("The body must be a JSON object.").in_language())
             continue
-        message = error.get("msg", "Invalid value").removeprefix("Value error, ")
-        errors.setdefault(_member(loc), []).append(message)
+        errors.setdefault(_member(loc), []).append(schema_message(error))
     return ValidationProblem(N_("One or more members are not valid.").in_language(),
                              errors=errors)
 
