@@ -109,6 +109,13 @@ async def test_demo_json_shape_credentials_and_rotation(cli_env, client):
     invoices = await client.get("/v1/invoices", auth=(invoicing["username"],
                                                       invoicing["password"]))
     assert invoices.status_code == 200 and invoices.json()
+    # The demo's handling prices: its delivery of 4 lines charged one order and 4 lines.
+    charges = await client.get(
+        f"/v1/orders/{flow['order_ids']['delivered']}/invoice-charges",
+        auth=(invoicing["username"], invoicing["password"]))
+    assert charges.status_code == 200, charges.text
+    assert sorted((c["quantity"], c["price"]) for c in charges.json()) == [
+        (1, 12.5), (4, 1.75)], charges.json()
     robot = data["automation_user"]
     both = [
         (await client.get("/v1/customers", auth=(robot["username"], robot["password"]),

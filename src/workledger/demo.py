@@ -22,7 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from workledger.auth import administration, credentials
 from workledger.auth.passwords import hash_password
 from workledger.auth.secrets import Keyring
-from workledger.companies.service import create_company, find_company, set_user
+from workledger.companies.service import (
+    create_company,
+    find_company,
+    set_handling_charges,
+    set_user,
+)
 from workledger.demo_flow import flow_ids, make_flow
 from workledger.models import (
     ApiUser,
@@ -241,4 +246,8 @@ async def _sample_data(session: AsyncSession, company_id: int, name: str) -> Non
             status=status, total_excl_tax=net, total_tax=net / 4, total_incl_tax=net * 5 / 4,
         ))
     await session.flush()
+    # Handling prices, so the demo's delivery shows the invoice charges it makes.
+    await set_handling_charges(session, company_id, {
+        "handling_charge_per_order": Decimal("12.50"),
+        "handling_charge_per_line": Decimal("1.75")})
     await make_flow(session, company_id, supplier_id=supplier.id, customer_id=billed.id)
