@@ -260,6 +260,9 @@ def _finish(request: Request, response: Response) -> Response:
         request.app.state.web_sessions.store(response, current)
     response.headers.update(PAGE_HEADERS)
     response.headers["Content-Language"] = LOCALES[current_language.get()]
+    # The same URL reads differently per Accept-Language (nothing caches pages, but a
+    # shared cache told otherwise must not hand one reader's language to another).
+    response.headers["Vary"] = "Accept-Language"
     # A page may widen its policy for what it must show or reach (the consent page: the
     # application's logo, and the redirect to the application after the form).
     policy = getattr(request.state, "content_security_policy", None)
