@@ -39,7 +39,7 @@ async def test_language_code_and_accept_language_choose_the_page_language(
 
         danish = await http.get("/settings", headers={"Accept-Language": "da"})
         assert danish.headers["Content-Language"] == "da" and html_lang(danish.text) == "da"
-        assert danish.headers["Vary"] == "Accept-Language"
+        assert danish.headers["Vary"] == "Accept-Language, Cookie"
         assert "Indstillinger" in danish.text and "Log ud" in danish.text
         assert "Autoriserede applikationer" in danish.text
 

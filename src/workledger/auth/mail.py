@@ -14,6 +14,22 @@ from workledger.config import Settings
 from workledger.kit.i18n import N_
 from workledger.kit.problems import ValidationProblem
 
+SUBJECT = N_("Workledger API access for {company}")
+BODY = N_("""Hello,
+
+an API user was created for {company} ({system}).
+
+Username: {username}
+Password: {password}
+
+REST API:     {base}/v1/  (HTTP Basic authentication with the username and password)
+Swagger UI:   {base}/docs
+SOAP API:     the same username and password
+
+Keep these credentials secret. Ask your Workledger administrator to disable the user
+if they are exposed.
+""")
+
 
 def _send(settings: Settings, message: EmailMessage) -> None:
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=15) as smtp:
@@ -40,23 +56,12 @@ async def send_api_user_credentials(
     message = EmailMessage()
     message["From"] = settings.smtp_from
     message["To"] = to
-    message["Subject"] = f"Workledger API access for {company_name}"
-    message.set_content(
-        f"""Hello,
-
-an API user was created for {company_name} ({integration_system}).
-
-Username: {username}
-Password: {password}
-
-REST API:     {base}/v1/  (HTTP Basic authentication with the username and password)
-Swagger UI:   {base}/docs
-SOAP API:     the same username and password
-
-Keep these credentials secret. Ask your Workledger administrator to disable the user
-if they are exposed.
-"""
-    )
+    # In the language of the page that sends it: the recipient has no language of their
+    # own on record, and the staff member who types their address knows them best (and
+    # chose the page's language with language_code, its cookie or Accept-Language).
+    message["Subject"] = SUBJECT.say(company=company_name)
+    message.set_content(BODY.say(company=company_name, system=integration_system,
+                                 username=username, password=password, base=base))
     try:
         await asyncio.to_thread(_send, settings, message)
     except (OSError, smtplib.SMTPException) as error:

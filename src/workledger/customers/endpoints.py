@@ -3,11 +3,12 @@ from __future__ import annotations
 from workledger.auth.dependencies import Reader, Writer
 from workledger.customers import schemas
 from workledger.customers.service import CustomerService
+from workledger.kit.i18n import N_
 from workledger.kit.resource import ListField, Names, Resource
 from workledger.models import Customer
 
 CUSTOMERS = Resource(
-    names=Names("customer", "customers"),
+    names=Names("customer", "customers", N_("No customer with id {id}.")),
     model=Customer,
     read=schemas.Customer,
     create=schemas.CustomerCreate,

@@ -3,11 +3,12 @@ from __future__ import annotations
 from workledger.auth.dependencies import Reader, Writer
 from workledger.employees import schemas
 from workledger.employees.service import EmployeeService
+from workledger.kit.i18n import N_
 from workledger.kit.resource import Names, Resource
 from workledger.models import Employee
 
 EMPLOYEES = Resource(
-    names=Names("employee", "employees"),
+    names=Names("employee", "employees", N_("No employee with id {id}.")),
     model=Employee,
     read=schemas.Employee,
     create=schemas.EmployeeCreate,

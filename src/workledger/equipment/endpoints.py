@@ -5,13 +5,14 @@ from __future__ import annotations
 from workledger.auth.dependencies import Reader, Writer
 from workledger.equipment import schemas
 from workledger.equipment.service import EquipmentService
+from workledger.kit.i18n import N_
 from workledger.kit.resource import Action, Names, Reference, Resource
 from workledger.links.external import CUSTOMER_LINK
 from workledger.models import Customer, Equipment, Item
 
 EQUIPMENT = Resource(
     # "equipment" is uncountable: the collection is /v1/equipment.
-    names=Names("equipment", "equipment"),
+    names=Names("equipment", "equipment", N_("No equipment with id {id}.")),
     model=Equipment,
     read=schemas.Equipment,
     create=schemas.EquipmentCreate,

@@ -35,6 +35,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from workledger.equipment.repository import EquipmentRepository
 from workledger.equipment.schemas import ReturnRequest
 from workledger.kit.body import apply_values
+from workledger.kit.i18n import N_
 from workledger.kit.problems import CannotDelete, ValidationProblem
 from workledger.kit.repository import rows_by_id
 from workledger.kit.resource import READ_ONLY_DEFAULT, ResourceService
@@ -84,8 +85,9 @@ class EquipmentService(ResourceService[Equipment]):
             obj.item_id, obj.kind = item.id, item.kind
             obj.status, obj.quantity, obj.properties = AT_CUSTOMER, Decimal(1), {}
         elif "item_id" in values and values["item_id"] != obj.item_id:
-            raise ValidationProblem.single("item_id", "item_id cannot change: make a new "
-                                           "equipment record for another item")
+            raise ValidationProblem.single("item_id", N_(
+                "item_id cannot change: make a new equipment record for another item"
+            ).in_language())
         if values.get("status") == IN_STOCK and (creating or obj.status != IN_STOCK):
             raise BusinessRule.on("status", "in_stock_by_ledger")
         if not creating and obj.status == IN_STOCK:
@@ -108,14 +110,14 @@ class EquipmentService(ResourceService[Equipment]):
     def _check_unit(obj: Equipment) -> None:
         if obj.kind == UNIQUE:
             if not obj.serial_number:
-                raise MandatoryFieldMissing.on("serial_number", detail="A unit of a unique "
-                                               "item has a serial number.")
+                raise MandatoryFieldMissing.on("serial_number", detail=N_(
+                    "A unit of a unique item has a serial number.").in_language())
             if obj.quantity != 1:
                 raise BusinessRule.on("quantity", "one_unit", kind=obj.kind)
             return
         if obj.serial_number:
-            raise FieldMustBeEmpty.on("serial_number", detail=f"Items of kind '{obj.kind}' "
-                                      "have no serial numbers.")
+            raise FieldMustBeEmpty.on("serial_number", detail=N_(
+                "Items of kind '{kind}' have no serial numbers.").say(kind=obj.kind))
         if obj.quantity <= 0:
             raise AmountNotPositive.on("quantity")
         if obj.kind != CONSUMABLE and obj.quantity != obj.quantity.to_integral_value():

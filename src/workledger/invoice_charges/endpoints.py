@@ -10,11 +10,12 @@ from __future__ import annotations
 from workledger.auth.dependencies import InvoiceReader, InvoiceWriter
 from workledger.invoice_charges import schemas
 from workledger.invoice_charges.service import InvoiceChargeService, OrderInvoiceChargeService
+from workledger.kit.i18n import N_
 from workledger.kit.resource import Names, Parent, Reference, Resource
 from workledger.models import Invoice, InvoiceCharge, Order
 from workledger.orders.endpoints import ORDERS
 
-NAMES = Names("invoice charge", "invoice charges")
+NAMES = Names("invoice charge", "invoice charges", N_("No invoice charge with id {id}."))
 INVOICE = Reference("invoice_id", Invoice)
 
 INVOICE_CHARGES = Resource(

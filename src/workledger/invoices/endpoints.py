@@ -9,6 +9,7 @@ from __future__ import annotations
 from workledger.auth.dependencies import InvoiceReader
 from workledger.invoices import schemas
 from workledger.invoices.repository import InvoiceRepository
+from workledger.kit.i18n import N_
 from workledger.kit.resource import Names, Resource, ResourceService
 from workledger.models import Invoice, InvoiceStatus
 
@@ -18,7 +19,7 @@ class InvoiceService(ResourceService[Invoice]):
 
 
 INVOICES = Resource(
-    names=Names("invoice", "invoices"),
+    names=Names("invoice", "invoices", N_("No invoice with id {id}.")),
     model=Invoice,
     read=schemas.Invoice,
     service=InvoiceService,

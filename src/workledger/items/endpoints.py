@@ -3,12 +3,13 @@ from __future__ import annotations
 from workledger.auth.dependencies import Reader, Writer
 from workledger.items import schemas
 from workledger.items.service import ItemService
+from workledger.kit.i18n import N_
 from workledger.kit.resource import Names, Reference, Resource
 from workledger.links.external import SUPPLIER_LINK
 from workledger.models import Item, Supplier
 
 ITEMS = Resource(
-    names=Names("item", "items"),
+    names=Names("item", "items", N_("No item with id {id}.")),
     model=Item,
     read=schemas.Item,
     create=schemas.ItemCreate,

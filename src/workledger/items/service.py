@@ -5,6 +5,7 @@ from typing import Any
 
 from workledger.items.repository import ItemRepository
 from workledger.kit.body import apply_values
+from workledger.kit.i18n import N_
 from workledger.kit.problems import ValidationProblem
 from workledger.kit.resource import ResourceService
 from workledger.kit.rules import BusinessRule, Violation
@@ -45,14 +46,15 @@ async def resolve_item_numbers(service: ResourceService, rows: Sequence[dict[str
         if item is None:
             unknown.append(Violation(f"{member(index)}item_number", "invalid_reference"))
         elif row.get("item_id") not in (None, item.id):
-            errors[f"{member(index)}item_number"] = [
-                f"item_number '{number}' names item {item.id}, not item_id "
-                f"{row['item_id']}: send one of the two"]
+            errors[f"{member(index)}item_number"] = [N_(
+                "item_number '{number}' names item {item_id}, not item_id {given}: send one "
+                "of the two").say(number=number, item_id=item.id, given=row["item_id"])]
         else:
             row["item_id"] = item.id
             service.resolved.setdefault("item_id", {})[item.id] = item
     if unknown:
         raise BusinessRule(*unknown)
     if errors:
-        raise ValidationProblem("An item id and an item number name different items.",
-                                errors=errors)
+        raise ValidationProblem(
+            N_("An item id and an item number name different items.").in_language(),
+            errors=errors)

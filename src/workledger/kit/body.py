@@ -30,6 +30,15 @@ NOT_JSON = N_("The body is not valid JSON: {error}.")
 ITEM_MISSING = N_("{member} item {id} does not exist here")
 ITEM_TWICE = N_("{member} item {id} is listed twice")
 INVALID_LIST = N_("Invalid {member} list.")
+# Shared by the services whose lines carry items and serial numbers (orders, purchase
+# orders, stock): one wording, translated once.
+FIELDS_MISSING = N_("Required fields are missing.")
+IS_REQUIRED = N_("{name} is required")
+ITEM_REQUIRED = N_("{name} is required (or item_number)")
+NO_SERIALS = N_("items of kind '{kind}' have no serial numbers")
+SERIAL_TWICE = N_("serial number '{serial}' is listed twice")
+INVALID_SERIALS = N_("Invalid serial numbers.")
+LINE_TWICE = N_("line {line_id} is listed twice")
 
 
 class InputModel(BaseModel):

@@ -23,6 +23,8 @@ class TenantRepository(Generic[M]):
     model: ClassVar[type]
     #: What a person calls one row ("work order"); bound by the resource declaration.
     noun: ClassVar[str] = "object"
+    #: The resource's names (kit.resource.Names), bound with ``noun``: its 404 detail.
+    names: ClassVar[Any] = None
     #: For a nested resource: the column holding the parent's id (bound by the resource).
     parent_column: ClassVar[str | None] = None
     #: Loader options for the relationships a resource renders (they are lazy="raise"):
@@ -87,7 +89,8 @@ class TenantRepository(Generic[M]):
     async def get(self, object_id: int, *, for_update: bool = False) -> M:
         obj = await self.get_or_none(object_id, for_update=for_update)
         if obj is None:
-            raise NotFound(f"No {self.noun} with id {object_id}.")
+            raise NotFound(self.names.not_found(object_id) if self.names is not None
+                           else f"No {self.noun} with id {object_id}.")
         return obj
 
     async def find(self, **equals: Any) -> M | None:

@@ -38,7 +38,7 @@ from workledger.kit.body import (
 )
 from workledger.kit.bulk import IDS_PATTERN, MAX_IDS, bulk_delete, bulk_result_model, parse_ids
 from workledger.kit.gates import plain_id
-from workledger.kit.i18n import N_
+from workledger.kit.i18n import N_, Message
 from workledger.kit.listing import ListSpec, allow_parameters, language
 from workledger.kit.problems import (
     CannotDelete,
@@ -71,6 +71,17 @@ class Names:
 
     singular: str  # "work order"
     plural: str  # "work orders"
+    #: The 404 detail, a whole sentence per resource so that each language can give the
+    #: noun its gender and article: ``N_("No work order with id {id}.")``. Without one
+    #: the detail stays English (tests' throwaway resources; tests/test_catalogues.py
+    #: requires it of every resource the app mounts).
+    missing: Message | None = None
+
+    def not_found(self, object_id: object) -> str:
+        """The 404 detail for ``object_id``, in the request's language."""
+        if self.missing is None:
+            return f"No {self.singular} with id {object_id}."
+        return self.missing.say(id=object_id)
 
     @property
     def segment(self) -> str:
@@ -235,7 +246,7 @@ class ResourceService(Generic[M]):
     async def get(self, object_id: int, *, for_update: bool = False) -> M:
         obj = await self.repo.get_or_none(object_id, for_update=for_update)
         if obj is None:
-            raise NotFound(f"No {self.resource.names.singular} with id {object_id}.")
+            raise NotFound(self.resource.names.not_found(object_id))
         return obj
 
     # -- writes ---------------------------------------------------------------------
@@ -556,6 +567,7 @@ class Resource:
         if "fields" not in vars(self.service):
             self.service.fields = editable_fields(self)
         self.service.repository.noun = self.names.singular
+        self.service.repository.names = self.names
         if self.parent is not None:
             self.service.repository.parent_column = self.parent.column
         REGISTRY.append(self)

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from workledger.kit.i18n import N_
 from workledger.kit.rules import BusinessRule
 
 
@@ -62,8 +63,10 @@ class StateTable:
         if not self.allows(current, target):
             raise self._rule(current).on(
                 self.member, "invalid_transition", current=current, target=target,
-                detail=f"Allowed from '{current}': "
-                f"{', '.join(sorted(self.transitions.get(current, ()))) or 'nothing'}.",
+                detail=(N_("Allowed from '{current}': {targets}.").say(
+                    current=current, targets=", ".join(sorted(targets)))
+                    if (targets := self.transitions.get(current)) else
+                    N_("Allowed from '{current}': nothing.").say(current=current)),
             )
 
     def move(self, obj: Any, target: str) -> None:

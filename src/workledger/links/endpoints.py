@@ -5,13 +5,14 @@ suppliers and contacts, which bodies may then use as ``customer_external_id``,
 from __future__ import annotations
 
 from workledger.auth.dependencies import Reader, Writer
+from workledger.kit.i18n import N_
 from workledger.kit.resource import Names, Reference, Resource
 from workledger.links import schemas
 from workledger.links.service import CompanyLinkService, ContactLinkService
 from workledger.models import CompanyLink, Contact, ContactLink, Customer, Supplier
 
 COMPANY_LINKS = Resource(
-    names=Names("company link", "company links"),
+    names=Names("company link", "company links", N_("No company link with id {id}.")),
     model=CompanyLink,
     read=schemas.CompanyLink,
     create=schemas.CompanyLinkCreate,
@@ -28,7 +29,7 @@ COMPANY_LINKS = Resource(
 )
 
 CONTACT_LINKS = Resource(
-    names=Names("contact link", "contact links"),
+    names=Names("contact link", "contact links", N_("No contact link with id {id}.")),
     model=ContactLink,
     read=schemas.ContactLink,
     create=schemas.ContactLinkCreate,

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from workledger.auth.dependencies import Reader, Writer
+from workledger.kit.i18n import N_
 from workledger.kit.resource import Action, ListField, Names, Parent, Reference, Resource
 from workledger.links.external import CONTACT_LINK, CUSTOMER_LINK
 from workledger.models import Contact, Customer, Delivery, Item, Order, OrderLine, Warehouse
@@ -14,7 +15,7 @@ from workledger.orders.service import DeliveryService, OrderLineService, OrderSe
 LINE_REFERENCES = (Reference("item_id", Item),)
 
 ORDERS = Resource(
-    names=Names("order", "orders"),
+    names=Names("order", "orders", N_("No order with id {id}.")),
     model=Order,
     read=schemas.Order,
     create=schemas.OrderCreate,
@@ -57,7 +58,7 @@ ORDERS = Resource(
 )
 
 ORDER_LINES = Resource(
-    names=Names("line", "lines"),
+    names=Names("line", "lines", N_("No line with id {id}.")),
     model=OrderLine,
     read=schemas.OrderLine,
     create=schemas.OrderLineWrite,
@@ -77,7 +78,7 @@ ORDER_LINES = Resource(
 )
 
 DELIVERIES = Resource(
-    names=Names("delivery", "deliveries"),
+    names=Names("delivery", "deliveries", N_("No delivery with id {id}.")),
     model=Delivery,
     read=schemas.Delivery,
     service=DeliveryService,

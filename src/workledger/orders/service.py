@@ -51,8 +51,19 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from workledger.invoice_charges.repository import InvoiceChargeRepository
 from workledger.items.service import resolve_item_numbers
-from workledger.kit.body import apply_values
+from workledger.kit.body import (
+    FIELDS_MISSING,
+    INVALID_LIST,
+    INVALID_SERIALS,
+    IS_REQUIRED,
+    ITEM_REQUIRED,
+    LINE_TWICE,
+    NO_SERIALS,
+    SERIAL_TWICE,
+    apply_values,
+)
 from workledger.kit.db import utcnow
+from workledger.kit.i18n import N_
 from workledger.kit.problems import NotFound, ValidationProblem
 from workledger.kit.repository import rows_by_id
 from workledger.kit.resource import READ_ONLY_DEFAULT, ResourceService
@@ -89,6 +100,18 @@ PARTIAL, DELIVERED, CANCELLED = (OrderStatus.partially_delivered.value,
                                  OrderStatus.delivered.value, OrderStatus.cancelled.value)
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
+
+#: The wording of a pick's or a delivery's refused lines, per action (a whole sentence
+#: each, so that no language has to fit an English verb into its own):
+#: (nothing left on the line, less left than asked, the problem's detail).
+TAKE_MESSAGES = {
+    "pick": (N_("line {line_id} has nothing left to pick"),
+             N_("line {line_id} has {left} left to pick"),
+             N_("Invalid lines to pick.")),
+    "deliver": (N_("line {line_id} has nothing left to deliver"),
+                N_("line {line_id} has {left} left to deliver"),
+                N_("Invalid lines to deliver.")),
+}
 
 #: The order's life (seed 000's order flow). Refusals: what a state answers to a change
 #: or an action it does not allow (seed 002: 3026 while in preparation, 3025 once
@@ -128,7 +151,8 @@ def totals(lines: Sequence[OrderLine]) -> tuple[Decimal, Decimal, Decimal]:
     net, tax = net.quantize(CENT, ROUND_HALF_UP), tax.quantize(CENT, ROUND_HALF_UP)
     if net + tax >= MAX_AMOUNT:
         raise ValidationProblem.single(
-            "lines", f"the order's gross amount must stay below {MAX_AMOUNT:,.0f}")
+            "lines", N_("the order's gross amount must stay below {limit}").say(
+                limit=f"{MAX_AMOUNT:,.0f}"))
     return net, tax, net + tax
 
 
@@ -160,7 +184,8 @@ def check_serials_across(lines: Sequence[OrderLine], member: Any) -> None:
             if (line.item_id, serial) in seen:
                 raise ValidationProblem.single(
                     member(index, "serial_numbers"),
-                    f"serial number '{serial}' is named by another line of this order")
+                    N_("serial number '{serial}' is named by another line of this order").say(
+                        serial=serial))
             seen.add((line.item_id, serial))
 
 
@@ -232,9 +257,10 @@ class OrderLineService(ResourceService[OrderLine]):
         if creating:
             missing = [name for name in ("item_id", "quantity") if name not in values]
             if missing:
-                raise ValidationProblem("Required fields are missing.", errors={
-                    f"{where}{name}": [f"{name} is required"
-                                       + (" (or item_number)" if name == "item_id" else "")]
+                raise ValidationProblem(FIELDS_MISSING.in_language(), errors={
+                    f"{where}{name}": [ITEM_REQUIRED.say(name=name)
+                                       if name == "item_id" else
+                                       IS_REQUIRED.say(name=name)]
                     for name in missing})
         if "quantity" in values and values["quantity"] <= 0:
             raise AmountNotPositive.on(f"{where}quantity")
@@ -269,15 +295,16 @@ class OrderLineService(ResourceService[OrderLine]):
         serials = list(obj.serial_numbers or ())
         if serials and item.kind != ItemKind.unique.value:
             raise ValidationProblem.single(
-                f"{where}serial_numbers", f"items of kind '{item.kind}' have no serial numbers")
+                f"{where}serial_numbers", NO_SERIALS.say(kind=item.kind))
         if len(serials) > quantity:
             raise ValidationProblem.single(
                 f"{where}serial_numbers",
-                f"at most {plain(quantity)} serial numbers (the line's quantity)")
+                N_("at most {quantity} serial numbers (the line's quantity)").say(
+                    quantity=plain(quantity)))
         if len(set(serials)) != len(serials):
             twice = sorted({s for s in serials if serials.count(s) > 1})
             raise ValidationProblem.single(f"{where}serial_numbers",
-                                           f"serial number '{twice[0]}' is listed twice")
+                                           SERIAL_TWICE.say(serial=twice[0]))
 
     async def _item(self, item_id: int) -> Item:
         items = self.resolved.setdefault("item_id", {})
@@ -327,8 +354,10 @@ class OrderService(ResourceService[Order]):
         if obj.status == CANCELLED:
             raise BusinessRule.on("status", "cancelled_order")
         raise ORDER_STATES.refusals[obj.status].on(
-            "status", detail=f"The order is {obj.status}: it can no longer be "
-            f"{'deleted' if operation == 'delete' else 'changed'}.")
+            "status", detail=(N_("The order is {status}: it can no longer be deleted.")
+                              if operation == "delete" else
+                              N_("The order is {status}: it can no longer be changed.")
+                              ).say(status=obj.status))
 
     async def assign(self, obj: Order, values: Mapping[str, Any], *, creating: bool) -> None:
         if "lines" in values:
@@ -385,10 +414,10 @@ class OrderService(ResourceService[Order]):
                 continue
             if import_id in wanted:
                 errors[f"lines[{index}].import_id"] = [
-                    f"import_id '{import_id}' is listed twice"]
+                    N_("import_id '{import_id}' is listed twice").say(import_id=import_id)]
             wanted[import_id] = index
         if errors:
-            raise ValidationProblem("Invalid lines list.", errors=errors)
+            raise ValidationProblem(INVALID_LIST.say(member="lines"), errors=errors)
         taken = await self.repo.line_import_ids(set(wanted))
         for import_id, line_id in taken.items():
             index = wanted[import_id]
@@ -465,7 +494,8 @@ class OrderService(ResourceService[Order]):
         longer needs, typically because another picker was first. Answers the line."""
         found = [(index, line) for index, line in enumerate(obj.lines) if line.id == line_id]
         if not found:  # deleted from the open order since the caller looked it up
-            raise NotFound(f"No line {line_id} in order {obj.number}.")
+            raise NotFound(N_("No line {line_id} in order {number}.").say(
+                line_id=line_id, number=obj.number))
         [(index, line)] = found
         ORDER_STATES.require(obj, (OPEN, ALLOCATED, PICKED), doing="pick")
         left = line.quantity - line.delivered_quantity - line.picked_quantity
@@ -608,30 +638,32 @@ class OrderService(ResourceService[Order]):
             for position, item in enumerate(sent):
                 where = f"lines[{position}]."
                 if item.id not in index_of:
-                    errors[f"{where}id"] = [f"line {item.id} is not a line of this order"]
+                    errors[f"{where}id"] = [
+                        N_("line {line_id} is not a line of this order").say(line_id=item.id)]
                     continue
                 if item.id in seen:
-                    errors[f"{where}id"] = [f"line {item.id} is listed twice"]
+                    errors[f"{where}id"] = [
+                        LINE_TWICE.say(line_id=item.id)]
                     continue
                 seen.add(item.id)
                 index = index_of[item.id]
                 line = lines[index]
                 left = remaining(line)
                 if item.quantity is None and left <= 0:
-                    errors[f"{where}id"] = [f"line {line.id} has nothing left to {doing}"]
+                    errors[f"{where}id"] = [TAKE_MESSAGES[doing][0].say(line_id=line.id)]
                     continue
                 quantity = left if item.quantity is None else item.quantity
                 if quantity <= 0:
                     raise AmountNotPositive.on(f"lines[{index}].quantity")
                 if quantity > left:
-                    errors[f"{where}quantity"] = [
-                        f"line {line.id} has {plain(max(left, ZERO))} left to {doing}"]
+                    errors[f"{where}quantity"] = [TAKE_MESSAGES[doing][1].say(
+                        line_id=line.id, left=plain(max(left, ZERO)))]
                     continue
                 serials = tuple(item.serial_numbers) if item.serial_numbers is not None \
                     else _default_serials(line, quantity, skip)
                 takes.append(_Take(index, line, quantity, serials))
         if errors:
-            raise ValidationProblem(f"Invalid lines to {doing}.", errors=errors)
+            raise ValidationProblem(TAKE_MESSAGES[doing][2].in_language(), errors=errors)
         return takes
 
     async def _check_units(self, obj: Order, takes: list[_Take]) -> dict[tuple[int, str], int]:
@@ -654,7 +686,7 @@ class OrderService(ResourceService[Order]):
                 raise BusinessRule.on(f"lines[{take.index}].quantity", "whole_units", kind=kind)
             if kind != ItemKind.unique.value:
                 if take.serials:
-                    errors[member] = [f"items of kind '{kind}' have no serial numbers"]
+                    errors[member] = [NO_SERIALS.say(kind=kind)]
                 take.serials = ()
                 continue
             if len(take.serials) != take.quantity:
@@ -662,10 +694,10 @@ class OrderService(ResourceService[Order]):
                                          given=str(len(take.serials))))
                 continue
             if len(set(take.serials)) != len(take.serials):
-                errors[member] = ["a serial number is listed twice"]
+                errors[member] = [N_("a serial number is listed twice").in_language()]
             pairs |= {(take.line.item_id, serial) for serial in take.serials}
         if errors:
-            raise ValidationProblem("Invalid serial numbers.", errors=errors)
+            raise ValidationProblem(INVALID_SERIALS.in_language(), errors=errors)
         if missing:
             raise MandatoryFieldMissing(*missing)
         units = await self.repo.units_in_stock(obj.warehouse_id, pairs)

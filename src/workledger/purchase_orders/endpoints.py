@@ -4,6 +4,7 @@ actions (DESIGN §7.3)."""
 from __future__ import annotations
 
 from workledger.auth.dependencies import Reader, Writer
+from workledger.kit.i18n import N_
 from workledger.kit.resource import Action, ListField, Names, Reference, Resource
 from workledger.links.external import SUPPLIER_LINK
 from workledger.models import Item, PurchaseOrder, Supplier, Warehouse
@@ -11,7 +12,7 @@ from workledger.purchase_orders import schemas
 from workledger.purchase_orders.service import PurchaseOrderService
 
 PURCHASE_ORDERS = Resource(
-    names=Names("purchase order", "purchase orders"),
+    names=Names("purchase order", "purchase orders", N_("No purchase order with id {id}.")),
     model=PurchaseOrder,
     read=schemas.PurchaseOrder,
     create=schemas.PurchaseOrderCreate,

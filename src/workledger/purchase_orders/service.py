@@ -25,8 +25,21 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from workledger.items.service import resolve_item_numbers
-from workledger.kit.body import apply_values, check_read_only, sent_values, sync_list
+from workledger.kit.body import (
+    FIELDS_MISSING,
+    INVALID_SERIALS,
+    IS_REQUIRED,
+    ITEM_REQUIRED,
+    LINE_TWICE,
+    NO_SERIALS,
+    SERIAL_TWICE,
+    apply_values,
+    check_read_only,
+    sent_values,
+    sync_list,
+)
 from workledger.kit.db import utcnow
+from workledger.kit.i18n import N_
 from workledger.kit.problems import ValidationProblem
 from workledger.kit.repository import rows_by_id
 from workledger.kit.resource import READ_ONLY_DEFAULT, ResourceService
@@ -100,8 +113,8 @@ class PurchaseOrderService(ResourceService[PurchaseOrder]):
 
     async def guard(self, obj: PurchaseOrder, operation: Literal["update", "delete"]) -> None:
         if obj.status == RECEIVED:
-            raise OrderAlreadyReceived.on("status", detail="A received purchase order "
-                                          "cannot be changed or deleted.")
+            raise OrderAlreadyReceived.on("status", detail=N_(
+                "A received purchase order cannot be changed or deleted.").in_language())
         if obj.status == CANCELLED and operation == "update":
             raise BusinessRule.on("status", "cancelled_order")
 
@@ -116,7 +129,8 @@ class PurchaseOrderService(ResourceService[PurchaseOrder]):
         if creating:
             if obj.supplier_id is None:
                 raise ValidationProblem.single(
-                    "supplier_id", "supplier_id (or supplier_external_id) is required")
+                    "supplier_id",
+                    N_("supplier_id (or supplier_external_id) is required").in_language())
             [number] = await NumberSeriesRepository(self.session, self.company_id).issue(
                 "purchase_order")
             obj.number = str(number)
@@ -149,9 +163,9 @@ class PurchaseOrderService(ResourceService[PurchaseOrder]):
                 check_read_only(values, LINE_READ_ONLY, None, prefix=where)
                 missing = [name for name in ("item_id", "quantity") if name not in values]
                 if missing:
-                    raise ValidationProblem("Required fields are missing.", errors={
-                        f"{where}{name}": [f"{name} is required" + (
-                            " (or item_number)" if name == "item_id" else "")]
+                    raise ValidationProblem(FIELDS_MISSING.in_language(), errors={
+                        f"{where}{name}": [(ITEM_REQUIRED if name == "item_id"
+                                            else IS_REQUIRED).say(name=name)]
                         for name in missing})
             elif current is None:
                 continue  # not a line of this order: sync_list answers 400 for it
@@ -167,7 +181,7 @@ class PurchaseOrderService(ResourceService[PurchaseOrder]):
             serials = values.get("serial_numbers", current.serial_numbers if current else [])
             if serials and kind != ItemKind.unique.value:
                 raise ValidationProblem.single(
-                    f"{where}serial_numbers", f"items of kind '{kind}' have no serial numbers")
+                    f"{where}serial_numbers", NO_SERIALS.say(kind=kind))
             if current is None:
                 if "unit_price" not in values:
                     values["unit_price"] = self.resolved["item_id"][item_id].purchase_price
@@ -202,14 +216,15 @@ class PurchaseOrderService(ResourceService[PurchaseOrder]):
         errors: dict[str, list[str]] = {}
         for position, sent in enumerate(getattr(payload, "lines", None) or ()):
             if sent.id not in index_of:
-                errors[f"lines[{position}].id"] = [f"line {sent.id} is not a line of this "
-                                                   "purchase order"]
+                errors[f"lines[{position}].id"] = [N_(
+                    "line {line_id} is not a line of this purchase order").say(line_id=sent.id)]
             elif sent.id in given:
-                errors[f"lines[{position}].id"] = [f"line {sent.id} is listed twice"]
+                errors[f"lines[{position}].id"] = [LINE_TWICE.say(line_id=sent.id)]
             elif sent.serial_numbers is not None:
                 given[sent.id] = tuple(sent.serial_numbers)
         if errors:
-            raise ValidationProblem("Invalid lines to receive.", errors=errors)
+            raise ValidationProblem(N_("Invalid lines to receive.").in_language(),
+                                    errors=errors)
 
         kinds = await self._kinds({line.item_id for line in lines})
         missing: list[Violation] = []
@@ -221,8 +236,7 @@ class PurchaseOrderService(ResourceService[PurchaseOrder]):
             remaining = line.quantity - line.received_quantity
             if kinds[line.item_id] != ItemKind.unique.value:
                 if serials:
-                    errors[member] = [f"items of kind '{kinds[line.item_id]}' have no serial "
-                                      "numbers"]
+                    errors[member] = [NO_SERIALS.say(kind=kinds[line.item_id])]
                 continue
             if len(serials) != remaining:
                 missing.append(Violation(member, "serial_count", expected=plain(remaining),
@@ -230,11 +244,11 @@ class PurchaseOrderService(ResourceService[PurchaseOrder]):
                 continue
             for serial in serials:
                 if (line.item_id, serial) in seen:
-                    errors[member] = [f"serial number '{serial}' is listed twice"]
+                    errors[member] = [SERIAL_TWICE.say(serial=serial)]
                 seen.add((line.item_id, serial))
             serials_of[line.id] = serials
         if errors:
-            raise ValidationProblem("Invalid serial numbers.", errors=errors)
+            raise ValidationProblem(INVALID_SERIALS.in_language(), errors=errors)
         if missing:
             raise MandatoryFieldMissing(*missing)
         units = UnitRepository(self.session, self.company_id)

@@ -4,13 +4,14 @@ and create only; DESIGN §7.2)."""
 from __future__ import annotations
 
 from workledger.auth.dependencies import Reader, Writer
+from workledger.kit.i18n import N_
 from workledger.kit.resource import Names, Reference, Resource
 from workledger.models import Item, StockLevel, StockMovement, Warehouse
 from workledger.stock import schemas
 from workledger.stock.service import StockMovementService, StockService
 
 STOCK = Resource(
-    names=Names("stock", "stock"),
+    names=Names("stock", "stock", N_("No stock with id {id}.")),
     model=StockLevel,
     read=schemas.Stock,
     service=StockService,
@@ -22,7 +23,7 @@ STOCK = Resource(
 )
 
 STOCK_MOVEMENTS = Resource(
-    names=Names("stock movement", "stock movements"),
+    names=Names("stock movement", "stock movements", N_("No stock movement with id {id}.")),
     model=StockMovement,
     read=schemas.StockMovement,
     create=schemas.StockMovementCreate,

@@ -37,7 +37,15 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from workledger.kit.body import check_read_only, sent_values
+from workledger.kit.body import (
+    FIELDS_MISSING,
+    IS_REQUIRED,
+    NO_SERIALS,
+    SERIAL_TWICE,
+    check_read_only,
+    sent_values,
+)
+from workledger.kit.i18n import N_
 from workledger.kit.problems import ValidationProblem
 from workledger.kit.resource import ResourceService, resolve_references
 from workledger.kit.rules import (
@@ -271,8 +279,8 @@ class StockMovementService(ResourceService[StockMovement]):
         check_read_only(values, self.read_only, None)
         missing = [name for name in self.required if name not in values]
         if missing:
-            raise ValidationProblem("Required fields are missing.",
-                                    errors={name: [f"{name} is required"] for name in missing})
+            raise ValidationProblem(FIELDS_MISSING.in_language(), errors={
+                name: [IS_REQUIRED.say(name=name)] for name in missing})
         self.resolved = await resolve_references(self.session, self.company_id,
                                                  self.resource, values)
         kind = self.resolved["item_id"][values["item_id"]].kind
@@ -284,8 +292,8 @@ class StockMovementService(ResourceService[StockMovement]):
             raise BusinessRule.on("type", "adjustments_only", type=movement_type)
         quantity: Decimal = values["quantity"]
         if quantity == 0:
-            raise AmountNotPositive.on("quantity", detail="An adjustment changes stock: "
-                                       "its quantity is not 0.")
+            raise AmountNotPositive.on("quantity", detail=N_(
+                "An adjustment changes stock: its quantity is not 0.").in_language())
         if kind != ItemKind.consumable.value and quantity != quantity.to_integral_value():
             raise BusinessRule.on("quantity", "whole_units", kind=kind)
         serials = tuple(values.get("serial_numbers") or ())
@@ -293,7 +301,7 @@ class StockMovementService(ResourceService[StockMovement]):
         if kind != ItemKind.unique.value:
             if serials:
                 raise ValidationProblem.single(
-                    "serial_numbers", f"items of kind '{kind}' have no serial numbers")
+                    "serial_numbers", NO_SERIALS.say(kind=kind))
         else:
             check_serials(serials, abs(quantity), "serial_numbers")
             item_id = values["item_id"]
@@ -330,4 +338,4 @@ def check_serials(serials: Sequence[str], quantity: Decimal, member: str) -> Non
                                        given=str(len(serials)))
     if len(set(serials)) != len(serials):
         twice = sorted({s for s in serials if serials.count(s) > 1})
-        raise ValidationProblem.single(member, f"serial number '{twice[0]}' is listed twice")
+        raise ValidationProblem.single(member, SERIAL_TWICE.say(serial=twice[0]))

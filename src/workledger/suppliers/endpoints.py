@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from workledger.auth.dependencies import Reader, Writer
+from workledger.kit.i18n import N_
 from workledger.kit.resource import Names, Resource
 from workledger.models import Supplier
 from workledger.suppliers import schemas
 from workledger.suppliers.service import SupplierService
 
 SUPPLIERS = Resource(
-    names=Names("supplier", "suppliers"),
+    names=Names("supplier", "suppliers", N_("No supplier with id {id}.")),
     model=Supplier,
     read=schemas.Supplier,
     create=schemas.SupplierCreate,

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from workledger.auth.dependencies import Reader, Writer
+from workledger.kit.i18n import N_
 from workledger.kit.resource import Names, Resource
 from workledger.models import Warehouse
 from workledger.warehouses import schemas
 from workledger.warehouses.service import WarehouseService
 
 WAREHOUSES = Resource(
-    names=Names("warehouse", "warehouses"),
+    names=Names("warehouse", "warehouses", N_("No warehouse with id {id}.")),
     model=Warehouse,
     read=schemas.Warehouse,
     create=schemas.WarehouseCreate,

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workledger.kit.body import apply_values
+from workledger.kit.i18n import N_
 from workledger.kit.problems import CannotDelete
 from workledger.kit.resource import READ_ONLY_DEFAULT, ResourceService
 from workledger.kit.rules import BusinessRule
@@ -35,18 +36,19 @@ class WarehouseService(ResourceService[Warehouse]):
     async def check_deletable(self, obj: Warehouse) -> None:
         if obj.is_default:
             raise CannotDelete(
-                reason=f"The warehouse {obj.code} is the default warehouse: orders and "
-                "purchase orders that name none use it."
+                reason=N_("The warehouse {code} is the default warehouse: orders and "
+                          "purchase orders that name none use it.").say(code=obj.code)
             )
         # -- stock (issue 8, DESIGN §7.2) --
         holding, moved = await StockLevelRepository(
             self.session, self.company_id).holds_stock_or_moved(obj.id)
         if holding:
-            raise CannotDelete(reason=f"The warehouse {obj.code} holds stock (on hand, "
-                               "allocated or incoming).")
+            raise CannotDelete(reason=N_("The warehouse {code} holds stock (on hand, "
+                                         "allocated or incoming).").say(code=obj.code))
         if moved:
-            raise CannotDelete(reason=f"The warehouse {obj.code} is named by stock "
-                               "movements or equipment: the ledger keeps its history.")
+            raise CannotDelete(reason=N_(
+                "The warehouse {code} is named by stock movements or equipment: the ledger "
+                "keeps its history.").say(code=obj.code))
         # Orders and purchase orders refer to warehouses with RESTRICT, which kit.resource
         # turns into 422 code 3 as well.
         # -- end of stock --

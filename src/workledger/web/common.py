@@ -169,10 +169,20 @@ def in_language(text: str) -> str:
     return text.in_language() if isinstance(text, Message) else text
 
 
+#: The reader's chosen language (a language code), set by a page opened with
+#: ``language_code`` so that the next click, form and redirect keep it. A cookie rather
+#: than ``language_code`` in every link and form action: it also survives redirects,
+#: bookmarks and typed URLs, and no template can forget it.
+LANGUAGE_COOKIE = "workledger_language"
+LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
+
+
 def page_language(request: Request) -> int:
-    """The language of a page: ``language_code`` in the query string (0, 1, 3, 4, 7),
-    else the browser's ``Accept-Language``, else English. An unknown code raises
-    :class:`PageProblem` 400 (the API answers one the same way)."""
+    """The language of a page: ``language_code`` in the query string (0, 1, 3, 4, 7;
+    remembered in :data:`LANGUAGE_COOKIE` by :func:`_finish`), else the language that
+    cookie remembers, else the browser's ``Accept-Language``, else English. An unknown
+    code in the query raises :class:`PageProblem` 400 (the API answers one the same
+    way); a cookie that holds none is ignored."""
     raw = request.query_params.get("language_code")
     if raw is not None:
         language = parse_language(raw)
@@ -181,7 +191,14 @@ def page_language(request: Request) -> int:
             raise PageProblem(400, N_("Unknown language"), N_(
                 "language_code in the query string must be one of 0 (Norwegian), 1 "
                 "(English), 3 (Swedish), 4 (Danish) or 7 (Spanish)."))
+        if request.cookies.get(LANGUAGE_COOKIE) != str(language):
+            request.state.remember_language = language
         return language
+    remembered = request.cookies.get(LANGUAGE_COOKIE)
+    if remembered:
+        language = parse_language(remembered)
+        if language is not None:
+            return language
     return accept_language(request.headers.get("accept-language"))
 
 
@@ -260,9 +277,15 @@ def _finish(request: Request, response: Response) -> Response:
         request.app.state.web_sessions.store(response, current)
     response.headers.update(PAGE_HEADERS)
     response.headers["Content-Language"] = LOCALES[current_language.get()]
-    # The same URL reads differently per Accept-Language (nothing caches pages, but a
-    # shared cache told otherwise must not hand one reader's language to another).
-    response.headers["Vary"] = "Accept-Language"
+    remember = getattr(request.state, "remember_language", None)
+    if remember is not None:
+        response.set_cookie(
+            LANGUAGE_COOKIE, str(remember), max_age=LANGUAGE_COOKIE_SECONDS, path="/",
+            secure=request.app.state.web_sessions.secure, httponly=True, samesite="lax",
+        )
+    # The same URL reads differently per Accept-Language and language cookie (nothing
+    # caches pages, but a shared cache told otherwise must not mix readers' languages).
+    response.headers["Vary"] = "Accept-Language, Cookie"
     # A page may widen its policy for what it must show or reach (the consent page: the
     # application's logo, and the redirect to the application after the form).
     policy = getattr(request.state, "content_security_policy", None)

@@ -4,6 +4,7 @@ materials and checklist; the status table in :mod:`workledger.work_orders.servic
 from __future__ import annotations
 
 from workledger.auth.dependencies import Reader, Writer
+from workledger.kit.i18n import N_
 from workledger.kit.resource import ListField, Names, Reference, Resource
 from workledger.links.external import CUSTOMER_LINK
 from workledger.models import Customer, Employee, Item, WorkOrder
@@ -11,7 +12,7 @@ from workledger.work_orders import schemas
 from workledger.work_orders.service import WorkOrderService
 
 WORK_ORDERS = Resource(
-    names=Names("work order", "work orders"),
+    names=Names("work order", "work orders", N_("No work order with id {id}.")),
     model=WorkOrder,
     read=schemas.WorkOrder,
     create=schemas.WorkOrderCreate,

@@ -39,8 +39,16 @@ from typing import Any
 from pydantic import BaseModel
 
 from workledger.items.service import resolve_item_numbers
-from workledger.kit.body import apply_values, check_read_only, sent_values, sync_list
+from workledger.kit.body import (
+    INVALID_LIST,
+    IS_REQUIRED,
+    apply_values,
+    check_read_only,
+    sent_values,
+    sync_list,
+)
 from workledger.kit.db import utcnow
+from workledger.kit.i18n import N_
 from workledger.kit.problems import CannotDelete, ValidationProblem
 from workledger.kit.repository import rows_by_id
 from workledger.kit.resource import READ_ONLY_DEFAULT, ResourceService
@@ -233,10 +241,10 @@ class WorkOrderService(ResourceService[WorkOrder]):
     async def _links(self, obj: WorkOrder, member: str, ids: list[int], model: type) -> None:
         """Replace the equipment or employee links by ``ids``: the ids checked in one
         query (code 30 naming ``member[i]`` for one the company does not have)."""
-        errors = {f"{member}[{index}]": [f"id {value} is listed twice"]
+        errors = {f"{member}[{index}]": [N_("id {id} is listed twice").say(id=value)]
                   for index, value in enumerate(ids) if value in ids[:index]}
         if errors:
-            raise ValidationProblem(f"Invalid {member} list.", errors=errors)
+            raise ValidationProblem(INVALID_LIST.say(member=member), errors=errors)
         found = await rows_by_id(self.session, self.company_id, model, set(ids))
         missing = [Violation(f"{member}[{index}]", "invalid_reference")
                    for index, value in enumerate(ids) if value not in found]
@@ -262,7 +270,7 @@ class WorkOrderService(ResourceService[WorkOrder]):
             where = f"work_periods[{index}]."
             check_read_only(values, READ_ONLY_DEFAULT, by_id.get(values.get("id")), prefix=where)
             if values.get("id") is None and values.get("date") is None:
-                raise ValidationProblem.single(f"{where}date", "date is required")
+                raise ValidationProblem.single(f"{where}date", IS_REQUIRED.say(name="date"))
 
         def create(values: Mapping[str, Any]) -> WorkPeriod:
             period = WorkPeriod(company_id=self.company_id, break_minutes=0, hour_type="",
