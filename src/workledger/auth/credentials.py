@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from workledger.auth.repository import CredentialRepository
 from workledger.auth.secrets import PREFIXES, Keyring, new_secret
 from workledger.kit.db import utcnow
+from workledger.kit.i18n import N_
 from workledger.kit.problems import NotFound
 from workledger.models import Credential, CredentialKind
 
@@ -56,7 +57,7 @@ async def active(session: AsyncSession, company_id: int) -> list[Credential]:
 async def revoke(session: AsyncSession, company_id: int, credential_id: int) -> Credential:
     credential = await CredentialRepository(session, company_id).find(credential_id)
     if credential is None:
-        raise NotFound(f"No credential with id {credential_id}.")
+        raise NotFound(N_("No credential with id {id}.").say(id=credential_id))
     if credential.revoked_at is None:
         credential.revoked_at = utcnow()
         await session.flush()

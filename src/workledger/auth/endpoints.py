@@ -26,6 +26,7 @@ from workledger.auth.dependencies import (
 from workledger.auth.principal import Principal
 from workledger.auth.schemes import client_address
 from workledger.kit.body import InputModel
+from workledger.kit.i18n import N_
 from workledger.kit.listing import allow_parameters, language
 from workledger.kit.problems import BadRequest, Forbidden, problem_responses
 from workledger.kit.session import Session, TransactionalRoute
@@ -82,7 +83,7 @@ async def account_token(request: Request, session: Session, body: TokenRequest) 
     user = await authenticate_user(session, body.username, body.password)
     if user is None:
         await guard.failed(address, body.username)
-        raise BadRequest("The username or password is incorrect.")
+        raise BadRequest(N_("The username or password is incorrect.").in_language())
     if user.company_id is not None:
         api_access = await session.scalar(
             select(Company.api_access).where(Company.id == user.company_id)

@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from workledger.automation.repository import PICK_LIST_COLUMNS, AutomationRepository
 from workledger.automation.schemas import PickRequest
+from workledger.kit.i18n import N_
 from workledger.kit.listing import ListQuery, ListSpec, Page
 from workledger.kit.problems import NotFound, ValidationProblem
 from workledger.kit.rules import BusinessRule, Violation
@@ -67,7 +68,8 @@ async def pick(session: AsyncSession, body: PickRequest) -> dict[str, Any]:
     """Record a pick of one line; answers ``{company_id, order_id, order_number,
     order_status, order_line_id, quantity, serial_numbers, line}``."""
     repo = AutomationRepository(session)
-    missing = NotFound(f"Company {body.company_id} has no order line {body.order_line_id}.")
+    missing = NotFound(N_("Company {company_id} has no order line {line_id}.").say(
+        company_id=body.company_id, line_id=body.order_line_id))
     if not await repo.open_company(body.company_id):
         raise missing
     order_id = await repo.line_order(body.company_id, body.order_line_id)

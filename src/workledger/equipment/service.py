@@ -60,6 +60,9 @@ IN_STOCK = EquipmentStatus.in_stock.value
 AT_CUSTOMER = EquipmentStatus.at_customer.value
 UNIQUE, CONSUMABLE = ItemKind.unique.value, ItemKind.consumable.value
 #: What the stock ledger owns on an in-stock unit.
+#: What may still name an equipment record (EquipmentRepository.references), in words.
+REFERRERS = {"sub equipment": N_("sub equipment"), "stock movements": N_("stock movements"),
+             "work orders": N_("work orders")}
 LEDGER_MEMBERS = ("status", "serial_number", "quantity", "customer_id")
 
 
@@ -137,12 +140,13 @@ class EquipmentService(ResourceService[Equipment]):
     async def check_deletable(self, obj: Equipment) -> None:
         if obj.status == IN_STOCK:
             # Its warehouse counts it in on_hand: the ledger takes it out, not a delete.
-            raise CannotDelete(reason=f"The equipment {obj.id} is in stock: take it out "
-                               "with a stock adjustment (it becomes scrapped) or deliver it.")
+            raise CannotDelete(reason=N_(
+                "The equipment {id} is in stock: take it out with a stock adjustment (it "
+                "becomes scrapped) or deliver it.").say(id=obj.id))
         found = await self.repo.references(obj.id)
         if found:
-            raise CannotDelete(reason=f"The equipment {obj.id} is still named by "
-                               f"{' and '.join(found)}.")
+            raise CannotDelete(reason=N_("The equipment {id} is still named by: {what}.").say(
+                id=obj.id, what=", ".join(REFERRERS[name].in_language() for name in found)))
 
     # -- the return action --------------------------------------------------------------
     async def give_back(self, obj: Equipment, payload: ReturnRequest | None) -> Equipment:

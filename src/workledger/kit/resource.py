@@ -282,10 +282,9 @@ class ResourceService(Generic[M]):
         obj = await self.get(object_id, for_update=True)
         if self.if_match is not None and "*" not in self.if_match \
                 and etag(self.resource, obj) not in self.if_match:
-            raise Conflict(
-                f"The {self.resource.names.singular} changed since it was read: If-Match "
-                "does not match its current ETag. Read it again, then retry."
-            )
+            raise Conflict(N_(
+                "The resource changed since it was read: If-Match does not match its "
+                "current ETag. Read it again, then retry.").in_language())
         return obj
 
     async def update(self, object_id: int, payload: BaseModel | Mapping[str, Any]) -> M:
@@ -322,8 +321,7 @@ class ResourceService(Generic[M]):
         except IntegrityError as error:
             # A reference the hook did not know about; the database's RESTRICT caught it.
             raise CannotDelete(
-                reason=f"The {self.resource.names.singular} cannot be deleted because other "
-                "records still reference it."
+                reason=N_("Other records still reference it.").in_language()
             ) from error
         return obj
 
@@ -482,14 +480,16 @@ async def _resolve_external_ids(
         target = getattr(link, spec.column)
         given = _member(holder, reference.member)
         if given is not None and given != target:
-            errors[f"{prefix}{reference.member}"] = [
-                f"{reference.member} {given} is not the {spec.noun} that "
-                f"{external_member} '{external_id}' names: send one of the two"
-            ]
-            errors[f"{prefix}{external_member}"] = [
-                f"{external_member} '{external_id}' names {spec.noun} {target}, "
-                f"not {reference.member} {given}"
-            ]
+            # Member names and values only: a kind of object ("supplier") would need
+            # its gender in most languages.
+            values = {"member": reference.member, "given": given, "target": target,
+                      "external_member": external_member, "external_id": external_id}
+            errors[f"{prefix}{reference.member}"] = [N_(
+                "{member} {given} is not what {external_member} '{external_id}' names: "
+                "send one of the two").say(**values)]
+            errors[f"{prefix}{external_member}"] = [N_(
+                "{external_member} '{external_id}' names {target}, not {member} {given}"
+            ).say(**values)]
             continue
         _set_member(holder, reference.member, target)
         linked[f"{prefix}{reference.member}"] = f"{prefix}{external_member}"

@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from workledger.kit.body import apply_values
+from workledger.kit.i18n import N_
 from workledger.kit.problems import ValidationProblem
 from workledger.kit.resource import ResourceService
 from workledger.kit.rules import BusinessRule
@@ -27,16 +28,20 @@ class CompanyLinkService(ResourceService[CompanyLink]):
                      ) -> None:
         if not creating and values.get("link_type", obj.link_type) != obj.link_type:
             raise ValidationProblem.single(
-                "link_type", "link_type cannot be changed: delete the link and create another"
+                "link_type", N_("link_type cannot be changed: delete the link and create "
+                                "another").in_language()
             )
         link_type = LinkType(values.get("link_type", obj.link_type))
         target, other = TARGETS[link_type]
         if other in values:
             raise ValidationProblem.single(
-                other, f"a {link_type} link names a {target}, not a {other}"
+                other, N_("a {link_type} link names a {target}, not a {other}").say(
+                    link_type=link_type.value, target=target, other=other)
             )
         if creating and target not in values:
-            raise ValidationProblem.single(target, f"{target} is required for a {link_type} link")
+            raise ValidationProblem.single(target, N_(
+                "{target} is required for a {link_type} link").say(
+                    target=target, link_type=link_type.value))
         external_id = values.get("external_id")
         if external_id is not None and external_id != obj.external_id:
             taken = await self.repo.find(link_type=link_type.value, external_id=external_id)

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from workledger.kit.db import utcnow
+from workledger.kit.i18n import N_
 from workledger.kit.repository import TenantRepository
 from workledger.models import Contact, Delivery, DeliveryLine, Equipment, Order, OrderLine
 from workledger.workflows.service import uses_workflow_statuses
@@ -184,7 +185,7 @@ async def statuses_in_use(session: AsyncSession, company_id: int, status_ids: Se
         .where(Order.company_id == company_id, Order.workflow_status_id.in_(status_ids))
         .order_by(Order.id).limit(100))
     for status_id, number in orders.all():
-        used.setdefault(status_id, []).append(f"order {number}")
+        used.setdefault(status_id, []).append(N_("order {number}").say(number=number))
     lines = await session.execute(
         select(OrderLine.workflow_status_id, Order.number, OrderLine.id)
         .join(Order, (Order.company_id == OrderLine.company_id)
@@ -193,5 +194,6 @@ async def statuses_in_use(session: AsyncSession, company_id: int, status_ids: Se
                OrderLine.workflow_status_id.in_(status_ids))
         .order_by(OrderLine.id).limit(100))
     for status_id, number, line_id in lines.all():
-        used.setdefault(status_id, []).append(f"order {number} line {line_id}")
+        used.setdefault(status_id, []).append(
+            N_("order {number} line {line_id}").say(number=number, line_id=line_id))
     return used

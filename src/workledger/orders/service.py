@@ -366,7 +366,8 @@ class OrderService(ResourceService[Order]):
         if creating:
             if obj.customer_id is None:
                 raise ValidationProblem.single(
-                    "customer_id", "customer_id (or customer_external_id) is required")
+                    "customer_id",
+                    N_("customer_id (or customer_external_id) is required").in_language())
             [number] = await NumberSeriesRepository(self.session, self.company_id).issue(
                 "order")
             obj.number = str(number)

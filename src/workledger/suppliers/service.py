@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from workledger.kit.i18n import N_
 from workledger.kit.problems import CannotDelete
 from workledger.kit.resource import ResourceService
 from workledger.models import Supplier
@@ -14,6 +15,7 @@ class SupplierService(ResourceService[Supplier]):
         items = await self.repo.referencing_items(obj.id)
         if items:
             raise CannotDelete(
-                reason="The supplier cannot be deleted because it is referenced by: "
-                + ", ".join(f"Item {number}" for number in items)
+                reason=N_("The supplier cannot be deleted because it is referenced by: "
+                          "{items}").say(items=", ".join(
+                              N_("Item {number}").say(number=number) for number in items))
             )

@@ -187,8 +187,9 @@ class WorkOrderService(ResourceService[WorkOrder]):
 
     async def check_deletable(self, obj: WorkOrder) -> None:
         if await self.repo.has_movements(obj.id):
-            raise CannotDelete(reason=f"The work order {obj.number} booked materials out of "
-                               "stock: stock movements name it.")
+            raise CannotDelete(reason=N_("The work order {number} booked materials out of "
+                                         "stock: stock movements name it.").say(
+                                             number=obj.number))
 
     async def assign(self, obj: WorkOrder, values: Mapping[str, Any], *, creating: bool
                      ) -> None:
@@ -317,8 +318,8 @@ class WorkOrderService(ResourceService[WorkOrder]):
                     values.setdefault("unit_price", item.sales_price)
                 elif current is None and not values.get("name"):
                     raise ValidationProblem.single(
-                        f"{where}item_id", "a material names an item (item_id or "
-                        "item_number) or has a name")
+                        f"{where}item_id", N_("a material names an item (item_id or "
+                                              "item_number) or has a name").in_language())
             values.pop("item_number", None)
 
         def create(values: Mapping[str, Any]) -> WorkOrderMaterial:

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from workledger.kit.body import check_read_only, sent_values, sync_list
 from workledger.kit.db import utcnow
-from workledger.kit.i18n import ENGLISH
+from workledger.kit.i18n import N_
 from workledger.kit.problems import CannotDelete, ValidationProblem
 from workledger.kit.resource import READ_ONLY_DEFAULT, ResourceService
 from workledger.kit.rules import BusinessRule
@@ -66,8 +66,8 @@ class WorkflowService(ResourceService[Workflow]):
                              create=self._new_status, update=_change_status)
         for index, status in enumerate(statuses):
             if not any(getattr(status, f"name_{language}") for language in LANGUAGES):
-                raise ValidationProblem.single(f"statuses[{index}].names",
-                                               "a status needs a name in at least one language")
+                raise ValidationProblem.single(f"statuses[{index}].names", N_(
+                    "a status needs a name in at least one language").in_language())
         kept = {status.id for status in statuses}
         removed = [status for status in obj.statuses if status.id not in kept]
         await _check_removable(self.session, self.company_id, removed)
@@ -80,8 +80,9 @@ class WorkflowService(ResourceService[Workflow]):
                 await self.session.flush()
             except IntegrityError as error:
                 # A use that registered no StatusUsage; the database's RESTRICT caught it.
-                raise CannotDelete(reason="A removed status is still used by other "
-                                   "records.") from error
+                raise CannotDelete(reason=N_(
+                    "A removed status is still used by other records.").in_language()
+                ) from error
 
     def _new_status(self, values: Mapping[str, Any]) -> WorkflowStatus:
         status = WorkflowStatus(company_id=self.company_id, is_final=False,
@@ -109,10 +110,11 @@ async def _check_removable(
         for status_id, users in (await usage(session, company_id, ids)).items():
             used.setdefault(status_id, []).extend(users)
     if used:
-        reasons = [f"the status '{status.name_in(ENGLISH)}' (id {status.id}) is used by: "
-                   + ", ".join(used[status.id]) for status in removed if status.id in used]
-        raise CannotDelete(reason="A status still in use cannot be removed: "
-                           + "; ".join(reasons) + ".")
+        reasons = [N_("the status '{name}' (id {id}) is used by: {users}").say(
+                       name=status.name, id=status.id, users=", ".join(used[status.id]))
+                   for status in removed if status.id in used]
+        raise CannotDelete(reason=N_("A status still in use cannot be removed: {reasons}.").say(
+            reasons="; ".join(reasons)))
 
 
 # -- for orders and order lines ------------------------------------------------------
