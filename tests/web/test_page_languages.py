@@ -10,9 +10,10 @@ import httpx
 import pytest
 from playwright.async_api import Browser, expect
 
-from tests.web.conftest import DESKTOP, log_in, logged_in_client, open_page
+from tests.web.conftest import DESKTOP, csrf_of, log_in, logged_in_client, open_page
 from workledger.kit.i18n import DANISH, ENGLISH, NORWEGIAN, SPANISH, SWEDISH, accept_language
 from workledger.models import UserRole
+from workledger.web.common import LANGUAGE_COOKIE
 
 INVOICING = "/settings/invoicing"
 
@@ -37,6 +38,8 @@ async def test_language_code_and_accept_language_choose_the_page_language(
                         "Skip to content"):
             assert f">{english}<" not in swedish.text, english
 
+        # The choice is remembered (test below); forget it to see the header decide.
+        http.cookies.delete(LANGUAGE_COOKIE)
         danish = await http.get("/settings", headers={"Accept-Language": "da"})
         assert danish.headers["Content-Language"] == "da" and html_lang(danish.text) == "da"
         assert danish.headers["Vary"] == "Accept-Language, Cookie"
@@ -49,6 +52,7 @@ async def test_language_code_and_accept_language_choose_the_page_language(
         assert html_lang(weighted.text) == "es" and "Ajustes" in weighted.text
         chosen = await http.get("/settings?language_code=0", headers={"Accept-Language": "da"})
         assert html_lang(chosen.text) == "nb" and "Innstillinger" in chosen.text
+        http.cookies.delete(LANGUAGE_COOKIE)
 
         english = await http.get("/settings")
         assert english.headers["Content-Language"] == "en" and html_lang(english.text) == "en"
@@ -64,6 +68,70 @@ async def test_language_code_and_accept_language_choose_the_page_language(
         assert "Hanteringsavgifter" in refused.text
         saved = await http.get(f"{INVOICING}?done=charges_saved&language_code=7")
         assert "Los cargos de manipulación están guardados." in saved.text
+
+
+async def test_the_chosen_language_is_kept_across_clicks_forms_and_redirects(
+        live_server, make_tenant, make_person):
+    """A reader who opened a page with ``language_code`` keeps that language on the next
+    click, form and redirect (a cookie, which beats the browser's Accept-Language), until
+    another ``language_code``; CSRF and the Content-Security-Policy are as they were."""
+    tenant = await make_tenant()
+    admin = await make_person(company_id=tenant.id, role=UserRole.admin)
+    async with httpx.AsyncClient(base_url=live_server, timeout=10) as http:
+        english_login = await http.get("/login")
+        assert "workledger_language" not in english_login.headers.get("set-cookie", "")
+        login = await http.get("/login?language_code=7", headers={"Accept-Language": "da"})
+        assert html_lang(login.text) == "es"
+        cookie = next(value for value in login.headers.get_list("set-cookie")
+                      if value.startswith(f"{LANGUAGE_COOKIE}="))
+        assert cookie.startswith(f"{LANGUAGE_COOKIE}=7;")
+        for attribute in ("HttpOnly", "Path=/", "SameSite=lax"):
+            assert attribute.lower() in cookie.lower(), cookie
+        assert login.headers["Content-Security-Policy"] == \
+            english_login.headers["Content-Security-Policy"]
+
+        # The form's action has no language_code, nor does the redirect after it.
+        assert 'action="/login"' in login.text
+        signed_in = await http.post("/login", headers={"Accept-Language": "da"}, data={
+            "csrf_token": csrf_of(login.text), "email": admin.email,
+            "password": admin.password})
+        assert signed_in.status_code == 303 and "language_code" not in \
+            signed_in.headers["location"]
+        landing = await http.get(signed_in.headers["location"],
+                                 headers={"Accept-Language": "da"})
+        assert html_lang(landing.text) == "es" and "Ajustes" in landing.text
+        assert landing.headers["Content-Language"] == "es"
+        # Not set again while it holds the same choice.
+        assert LANGUAGE_COOKIE not in landing.headers.get("set-cookie", "")
+
+        # A link of the page, followed.
+        href = re.search(r'href="(/settings/[a-z-]+)"', landing.text).group(1)
+        clicked = await http.get(href, headers={"Accept-Language": "da"})
+        assert clicked.status_code == 200 and html_lang(clicked.text) == "es"
+
+        # A form posted from it: its errors in Spanish; without the token still refused.
+        refused = await http.post(INVOICING, data={
+            "csrf_token": csrf_of(landing.text),
+            "handling_charge_per_order": "-1", "handling_charge_per_line": "1"})
+        assert refused.status_code == 400 and html_lang(refused.text) == "es"
+        assert "Introduzca un precio de 0 o más" in refused.text
+        forged = await http.post(INVOICING, data={
+            "handling_charge_per_order": "1", "handling_charge_per_line": "1"})
+        assert forged.status_code == 403 and html_lang(forged.text) == "es"
+
+        # Another choice replaces it; English is a choice like the others.
+        swedish = await http.get("/settings?language_code=3")
+        assert html_lang(swedish.text) == "sv"
+        assert html_lang((await http.get("/settings")).text) == "sv"
+        await http.get("/settings?language_code=1")
+        assert html_lang((await http.get("/settings", headers={
+            "Accept-Language": "da"})).text) == "en"
+
+        # A cookie that holds no language is ignored: the browser's header decides.
+        for junk in ("2", "abc", "", "3x", "-1"):
+            http.cookies.set(LANGUAGE_COOKIE, junk)
+            page = await http.get("/settings", headers={"Accept-Language": "da"})
+            assert page.status_code == 200 and html_lang(page.text) == "da", junk
 
 
 async def test_error_pages_and_the_login_page_are_translated(
