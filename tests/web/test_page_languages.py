@@ -5,6 +5,7 @@ from the same catalogues as the API's messages."""
 from __future__ import annotations
 
 import re
+import secrets
 
 import httpx
 import pytest
@@ -198,3 +199,29 @@ async def test_english_pages_stay_english_for_an_english_browser(page, make_tena
 ])
 def test_accept_language(header, language):
     assert accept_language(header) == language
+
+
+async def test_the_credentials_mail_is_in_the_senders_page_language(
+        live_server, make_tenant, make_person, mailbox):
+    """The recipient has no language on record: the mail is written in the language of
+    the staff member's page (here the remembered choice, Swedish)."""
+    inbox, _port = mailbox
+    tenant = await make_tenant()
+    staff = await make_person(is_staff=True)
+    async with logged_in_client(live_server, staff) as http:
+        page = await http.get(f"/admin/goods-owners/{tenant.id}?language_code=3")
+        assert page.status_code == 200 and html_lang(page.text) == "sv"
+        suffix = secrets.token_hex(3)
+        address = f"integrator-{suffix}@example.test"
+        created = await http.post(f"/admin/goods-owners/{tenant.id}/api-users", data={
+            "csrf_token": csrf_of(page.text), "username": f"WSISv{suffix}",
+            "password": f"mail password {suffix}", "email": address,
+            "integration_system": "Shopify", "send_credentials": "1"})
+        assert created.status_code == 303, created.text
+    [mail] = inbox.to(address)
+    assert mail["Subject"] == f"API-åtkomst till Workledger för {tenant.name}"
+    body = mail.get_content().replace("\r\n", "\n")
+    assert body.startswith("Hej,\n\nen API-användare har skapats för")
+    assert f"Användarnamn: WSISv{suffix}" in body
+    assert f"Lösenord:     mail password {suffix}" in body
+    assert "Username:" not in body
