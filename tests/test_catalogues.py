@@ -225,3 +225,54 @@ def test_every_resource_words_its_404_in_the_catalogue():
         assert str(missing) in MARKED
         assert "{id}" in missing
         assert missing.in_language(3) != missing, resource.names.plural
+
+
+async def test_named_kinds_reasons_and_state_details_are_in_the_callers_language(
+        client, acme):
+    """The 404 of each resource (its own sentence), a warehouse's and a supplier's
+    ``reason``, a state table's detail, a link's refusal and a stale If-Match."""
+    for language, expected in ((3, "Det finns ingen kund med id 999999."),
+                               (7, "No existe ningún cliente con id 999999."),
+                               (1, "No customer with id 999999.")):
+        missing = await client.get(f"/v1/customers/999999?language_code={language}",
+                                   headers=acme.headers)
+        assert missing.status_code == 404 and missing.json()["detail"] == expected
+    missing = await client.get("/v1/purchase-orders/999999?language_code=7",
+                               headers=acme.headers)
+    assert missing.json()["detail"] == "No existe ninguna orden de compra con id 999999."
+
+    [main] = (await client.get("/v1/warehouses", headers=acme.headers)).json()
+    kept = await client.delete(f"/v1/warehouses/{main['id']}?language_code=7",
+                               headers=acme.headers)
+    assert kept.status_code == 422 and kept.json()["reason"] == (
+        f"El almacén {main['code']} es el almacén predeterminado: lo usan los pedidos y las "
+        "órdenes de compra que no indican ninguno.")
+
+    supplier = (await client.post("/v1/suppliers", headers=acme.headers,
+                                  json={"company_name": "Parts AS"})).json()
+    await client.post("/v1/items", headers=acme.headers, json={
+        "number": "CAT-1", "name": "Cat", "kind": "stock_goods", "supplier_id": supplier["id"]})
+    referenced = await client.delete(f"/v1/suppliers/{supplier['id']}",
+                                     params={"language_code": 7}, headers=acme.headers)
+    assert referenced.json()["reason"] == (
+        "El proveedor no se puede eliminar porque lo referencian: Artículo CAT-1")
+
+    work_order = (await client.post("/v1/work-orders", headers=acme.headers,
+                                    json={"type_of_work": "rental"})).json()
+    jumped = await client.patch(f"/v1/work-orders/{work_order['id']}?language_code=3",
+                                headers=acme.headers, json={"status": "handled"})
+    assert jumped.status_code == 422
+    assert jumped.json()["detail"] == "Tillåtet från 'ready': complete, fetched."
+
+    link = (await client.post("/v1/company-links", headers=acme.headers, json={
+        "link_type": "supplier", "external_id": "S-1", "supplier_id": supplier["id"]})).json()
+    relinked = await client.patch(f"/v1/company-links/{link['id']}?language_code=3",
+                                  headers=acme.headers, json={"link_type": "customer"})
+    assert relinked.json()["errors"] == {"link_type": [
+        "link_type kan inte ändras: ta bort kopplingen och skapa en ny"]}
+
+    stale = await client.patch(f"/v1/suppliers/{supplier['id']}?language_code=7",
+                               headers={**acme.headers, "If-Match": '"0"'},
+                               json={"company_name": "Parts II AS"})
+    assert stale.status_code == 409 and stale.json()["detail"].startswith(
+        "El recurso cambió desde que se leyó: If-Match no coincide con su ETag actual.")

@@ -336,3 +336,38 @@ async def test_nothing_to_deliver(client, acme):
     response = await client.post(f"{url}/deliver", json={"lines": [{"id": 2**40}]},
                                  headers=acme.headers)
     assert response.status_code == 400 and "lines[0].id" in response.json()["errors"]
+
+
+async def test_the_orders_messages_are_in_the_callers_language(client, acme):
+    """The order service's own words (issue 11): the refused lines of a pick, the 404 of
+    a line and an order, a prepared order's detail, the lines' required members."""
+    w = await world(client, acme)
+    await receive(client, acme, w["goods"], 10)
+    order = await order_of(client, acme, w, [{"item_id": w["goods"], "quantity": 3}])
+    url = f"{ORDERS}/{order['id']}"
+    [goods] = (line["id"] for line in order["lines"])
+
+    refused = await client.post(f"{url}/pick", params={"language_code": 7}, json={"lines": [
+        {"id": goods, "quantity": 4}, {"id": goods}, {"id": 999999}]}, headers=acme.headers)
+    assert refused.status_code == 400 and refused.headers["Content-Language"] == "es"
+    assert refused.json()["detail"] == "Líneas no válidas para preparar."
+    assert refused.json()["errors"] == {
+        "lines[0].quantity": [f"a la línea {goods} le quedan 3 por preparar"],
+        "lines[1].id": [f"la línea {goods} aparece dos veces"],
+        "lines[2].id": ["la línea 999999 no es una línea de este pedido"]}
+
+    missing = await client.post(ORDERS, params={"language_code": 3}, headers=acme.headers,
+                                json={"customer_id": w["customer"], "lines": [{}]})
+    assert missing.status_code == 400
+    assert missing.json()["detail"] == "Obligatoriska fält saknas."
+    assert missing.json()["errors"] == {"lines[0].item_id": ["item_id krävs (eller item_number)"],
+                                        "lines[0].quantity": ["quantity krävs"]}
+
+    nowhere = await client.get(f"{ORDERS}/999999?language_code=3", headers=acme.headers)
+    assert nowhere.json()["detail"] == "Det finns ingen order med id 999999."
+
+    await make(client, acme, f"{url}/allocate", {})
+    changed = await client.patch(url, params={"language_code": 7}, headers=acme.headers,
+                                 json={"reference": "X"})
+    assert rule(changed, "3026")
+    assert changed.json()["detail"] == "El pedido está en allocated: ya no se puede modificar."
