@@ -175,3 +175,15 @@ async def test_without_the_invoice_permission_invoices_are_a_fault(client, soap,
 
     response = await client.get("/v1/invoices", headers=basic(owner.login, owner.password))
     assert response.status_code == 403 and response.json()["code"] == "6"
+
+
+async def test_process_messages_are_in_the_requested_language(client, soap, owner):
+    """``LanguageCode`` words the success message and a number that names nothing."""
+    created = soap.service.ProcessArticle(**owner.credentials, LanguageCode=7, Article={
+        "ArticleNumber": "SKU-ES", "Name": "Manguera", "Kind": "stock_goods"})
+    assert created.Success is True and created.Message == "Artículo SKU-ES creado."
+    unknown = soap.service.ProcessOrder(**owner.credentials, LanguageCode=3, Order={
+        "OrderNumber": "NO-SUCH", "Comment": "x"})
+    assert unknown.Success is False
+    assert unknown.Message == "Resursen hittades inte."
+    assert unknown.ErrorMessage == "Det finns ingen order med nummer 'NO-SUCH'."

@@ -35,6 +35,7 @@ from workledger.invoices.endpoints import INVOICES as INVOICE_RESOURCE
 from workledger.items import schemas as item_schemas
 from workledger.items.endpoints import ITEMS
 from workledger.items.repository import ItemRepository
+from workledger.kit.i18n import N_, Message
 from workledger.kit.listing import DEFAULT_PER_PAGE, ListQuery
 from workledger.kit.problems import NotFound, Problem, ValidationProblem
 from workledger.kit.repository import rows_by_id
@@ -218,7 +219,8 @@ def validated(schema: type[BaseModel], values: Mapping[str, Any]) -> BaseModel:
         for entry in error.errors():
             where = member_path(*entry["loc"]) or "body"
             errors.setdefault(where, []).append(entry["msg"].removeprefix("Value error, "))
-        raise ValidationProblem("One or more members are not valid.", errors=errors) from None
+        raise ValidationProblem(N_("One or more members are not valid.").in_language(),
+                                errors=errors) from None
 
 
 async def attempt(ctx: Context, work: Callable[[], Awaitable[Any]]) -> Any:
@@ -235,11 +237,13 @@ async def attempt(ctx: Context, work: Callable[[], Awaitable[Any]]) -> Any:
     except IntegrityError:
         # A concurrent request stored a conflicting row between check and write.
         await savepoint.rollback()
-        raise Refused(ValidationProblem(
-            "The change conflicts with data stored meanwhile; send it again.")) from None
+        raise Refused(ValidationProblem(N_(
+            "The change conflicts with data stored meanwhile; send it again.").in_language()
+        )) from None
     except DataError:
         await savepoint.rollback()
-        raise Refused(ValidationProblem("A value is out of range for its field.")) from None
+        raise Refused(ValidationProblem(
+            N_("A value is out of range for its field.").in_language())) from None
     await savepoint.commit()
     return result
 
@@ -269,7 +273,7 @@ class Written:
 
 async def upsert_by_number(
     ctx: Context, resource: Resource, *, number: str | None, values: dict[str, Any],
-    create: type[BaseModel], update: type[BaseModel], noun: str,
+    create: type[BaseModel], update: type[BaseModel], missing: Message,
 ) -> Written:
     """The object ``number`` names updated, or (no number) created — or, with an
     ``import_id`` that exists, that object updated, as ``POST`` does on REST."""
@@ -277,7 +281,7 @@ async def upsert_by_number(
     if number is not None:
         existing = await service.repo.find(number=number)
         if existing is None:
-            raise NotFound(f"No {noun} with number '{number}'.")
+            raise NotFound(missing.say(number=number))
         return Written(await service.update(existing.id, validated(update, values)), False)
     known = None
     if values.get("import_id"):
@@ -333,7 +337,8 @@ async def process_order(ctx: Context, request: etree._Element) -> Written:
     values = with_lines(child(request, "Order"), ORDER_MEMBERS, ORDER_LINE_MEMBERS)
     return await upsert_by_number(ctx, ORDERS, number=values.pop("number", None),
                                   values=values, create=order_schemas.OrderCreate,
-                                  update=order_schemas.OrderUpdate, noun="order")
+                                  update=order_schemas.OrderUpdate,
+                                  missing=N_("No order with number '{number}'."))
 
 
 def order_line_fields(items: Mapping[int, Item]) -> tuple[tuple[str, Getter], ...]:
@@ -415,7 +420,8 @@ async def process_article(ctx: Context, request: etree._Element) -> Written:
         return Written(await service.update(existing.id, payload), False)
     written = await upsert_by_number(ctx, ITEMS, number=None, values=values,
                                      create=item_schemas.ItemCreate,
-                                     update=item_schemas.ItemUpdate, noun="article")
+                                     update=item_schemas.ItemUpdate,
+                                     missing=N_("No article with number '{number}'."))
     return written
 
 
@@ -482,7 +488,7 @@ async def process_in_order(ctx: Context, request: etree._Element) -> Written:
     return await upsert_by_number(ctx, PURCHASE_ORDERS, number=values.pop("number", None),
                                   values=values, create=purchase_schemas.PurchaseOrderCreate,
                                   update=purchase_schemas.PurchaseOrderUpdate,
-                                  noun="purchase order")
+                                  missing=N_("No purchase order with number '{number}'."))
 
 
 # -- invoices -------------------------------------------------------------------------
@@ -536,7 +542,9 @@ class Process:
 
     run: Callable[[Context, etree._Element], Awaitable[Written]]
     root: str  # the payload element: "Order"
-    noun: str  # "Order", in the success message
+    #: The success messages, a whole sentence each: created, updated (``{number}``).
+    created: Message
+    updated: Message
     members: Sequence[Member]
     line_members: Sequence[Member]
     ids: Callable[[Any], Sequence[tuple[str, Any]]]
@@ -545,15 +553,19 @@ class Process:
 
 OPERATIONS: dict[str, Read | Process] = {
     "GetOrdersByQuery": Read(READ, get_orders),
-    "ProcessOrder": Process(process_order, "Order", "Order", ORDER_MEMBERS,
+    "ProcessOrder": Process(process_order, "Order", N_("Order {number} created."),
+                            N_("Order {number} updated."), ORDER_MEMBERS,
                             ORDER_LINE_MEMBERS,
                             lambda obj: (("OrderId", obj.id), ("OrderNumber", obj.number))),
     "GetArticlesByQuery": Read(READ, get_articles),
-    "ProcessArticle": Process(process_article, "Article", "Article", ARTICLE_MEMBERS, (),
+    "ProcessArticle": Process(process_article, "Article", N_("Article {number} created."),
+                              N_("Article {number} updated."), ARTICLE_MEMBERS, (),
                               lambda obj: (("ArticleId", obj.id),)),
     "GetInventoryByQuery": Read(READ, get_inventory),
-    "ProcessInOrder": Process(process_in_order, "InOrder", "Purchase order",
-                              IN_ORDER_MEMBERS, IN_ORDER_LINE_MEMBERS,
+    "ProcessInOrder": Process(process_in_order, "InOrder",
+                              N_("Purchase order {number} created."),
+                              N_("Purchase order {number} updated."), IN_ORDER_MEMBERS,
+                              IN_ORDER_LINE_MEMBERS,
                               lambda obj: (("InOrderId", obj.id),
                                            ("InOrderNumber", obj.number))),
     # Invoice data: only for API users allowed to see it, as on REST (InvoiceReader).
@@ -577,7 +589,6 @@ async def run(ctx: Context, operation: str, request: etree._Element) -> etree._E
         return process_result(operation, success=False, message=problem.title,
                               error=refusal_text(problem, spell), code=problem.code)
     obj = written.obj
-    label = getattr(obj, "number", None)
-    message = (f"{spec.noun} {label} {'created' if written.created else 'updated'}."
-               if label else f"{spec.noun} {'created' if written.created else 'updated'}.")
+    # Orders, articles and purchase orders all have a number once stored.
+    message = (spec.created if written.created else spec.updated).say(number=obj.number)
     return process_result(operation, success=True, message=message, ids=spec.ids(obj))
