@@ -7,8 +7,8 @@ output, after masking what legitimately changes:
 
 - times (``30-11-2026 21:36:39``, ISO stamps, HTTP dates, ``2026-12-06 03:00 UTC``,
   ETags and the seconds left in a rate-limit window, which follow from them, and the
-  ``0.02 s`` a sandbox restore took), trace ids, secrets (``wlk_…`` and the like) and
-  the server's port;
+  ``0.02 s`` a sandbox restore took), trace ids, secrets (``wlk_…`` and the like), OAuth
+  client ids and codes, and the server's port;
 - nothing else: ids are what a fresh database gives, in order.
 
 A block that cannot run here (``make run`` itself, a second terminal) is preceded by
@@ -40,11 +40,11 @@ SKIP = "<!-- doc-test: skip -->"
 #: The docs that run, in reading order: one story, on one server, each doc going on
 #: from the state the previous ones left.
 STORY = ["README.md", "docs/quickstart.md", "docs/api-conventions.md", "docs/connector.md",
-         "docs/domain.md", "docs/automation.md", "docs/sandbox.md"]
+         "docs/domain.md", "docs/automation.md", "docs/sandbox.md", "docs/oauth2.md"]
 EXECUTED = set(STORY)
 #: Recorded on separate databases, not yet as one story: they join EXECUTED one by one.
 NOT_YET = {"docs/architecture.md",
-           "docs/authentication.md", "docs/oauth2.md",
+           "docs/authentication.md",
            "docs/operations.md", "docs/soap.md"}
 RECORDED_URL = "http://127.0.0.1:8000"
 
@@ -60,6 +60,9 @@ MASKS = [
     (re.compile(r"\b\d+\.\d+ s\b"), "<seconds> s"),
     (re.compile(r"\b00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]\b"), "<trace-id>"),
     (re.compile(r"\bwl[a-z]_(?:[A-Za-z0-9_-]{3,}|\.\.\.)"), "<secret>"),
+    # OAuth: a registered application's client_id, an authorization code.
+    (re.compile(r"\bapp_[0-9a-f]{24}\b"), "app_<client-id>"),
+    (re.compile(r"\b(code=)[A-Za-z0-9_~.-]+"), r"\1<code>"),
     (re.compile(r"127\.0\.0\.1:\d+"), "127.0.0.1:<port>"),
     # A hash of the row, its timestamps included; the seconds left in a rate window.
     (re.compile(r'"[0-9a-f]{32}"'), "<etag>"),
@@ -86,6 +89,7 @@ def recorded(text: str, url: str) -> str:
     """What the server printed, as a doc shows it: secrets shortened to their prefix, the
     port the default one."""
     text = re.sub(r"\b(wl[a-z]_)[A-Za-z0-9_-]{3,}", r"\1...", text)
+    text = re.sub(r"\b(code=[A-Za-z0-9_~-]{4})[A-Za-z0-9_~-]+", r"\1...", text)
     return text.replace(url, RECORDED_URL).rstrip("\n")
 
 
