@@ -61,7 +61,7 @@ MASKS = [
     (re.compile(r"\b00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]\b"), "<trace-id>"),
     (re.compile(r"\bwl[a-z]_(?:[A-Za-z0-9_-]{3,}|\.\.\.)"), "<secret>"),
     # OAuth: a registered application's client_id, an authorization code.
-    (re.compile(r"\bapp_[0-9a-f]{24}\b"), "app_<client-id>"),
+    (re.compile(r"app_[0-9a-f]{24}\b"), "app_<client-id>"),  # also %3Dapp_... in a URL
     (re.compile(r"\b(code=)[A-Za-z0-9_~.-]+"), r"\1<code>"),
     (re.compile(r"127\.0\.0\.1:\d+"), "127.0.0.1:<port>"),
     # A hash of the row, its timestamps included; the seconds left in a rate window.
