@@ -8,7 +8,7 @@ output, after masking what legitimately changes:
 - times (``30-11-2026 21:36:39``, ISO stamps, HTTP dates, ``2026-12-06 03:00 UTC``,
   ETags and the seconds left in a rate-limit window, which follow from them, and the
   ``0.02 s`` a sandbox restore took), trace ids, secrets (``wlk_…`` and the like), OAuth
-  client ids and codes, and the server's port;
+  client ids and codes, the random part of API e-mails, and the servers' ports;
 - nothing else: ids are what a fresh database gives, in order.
 
 A block that cannot run here (``make run`` itself, a second terminal) is preceded by
@@ -66,6 +66,8 @@ MASKS = [
     (re.compile(r"\bwl[a-z]_(?:[A-Za-z0-9_-]{3,}|\.\.\.)"), "<secret>"),
     # OAuth: a registered application's client_id, an authorization code.
     (re.compile(r"app_[0-9a-f]{24}\b"), "app_<client-id>"),  # also %3Dapp_... in a URL
+    # An API e-mail: ``api_<company id>_<4 random hex>@<host>``.
+    (re.compile(r"\b(api_\d+_)[0-9a-f]{4}@"), r"\1<hex>@"),
     (re.compile(r"\b(code=)[A-Za-z0-9_~.-]+"), r"\1<code>"),
     (re.compile(r"127\.0\.0\.1:\d+"), "127.0.0.1:<port>"),
     # A hash of the row, its timestamps included; the seconds left in a rate window.
@@ -213,6 +215,8 @@ def run_in_order(directory: Path, url: str, found: list[Example]) -> list[str]:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(shell.pid, signal.SIGTERM)
         shell.wait()
+    # What the second server printed, as the doc shows it: on port 8001.
+    stdout = stdout.replace(f"127.0.0.1:{second}", "127.0.0.1:8001")
     outputs = stdout.split(marker + "\n")[1:]
     assert len(outputs) == len(found), stderr[-2000:]
     return outputs
