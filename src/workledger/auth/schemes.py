@@ -241,7 +241,11 @@ async def _chosen_company(request: Request, session: AsyncSession) -> int | None
         raise ValidationProblem.single(
             "X-Company-Id", "X-Company-Id must be one company id, in ASCII digits"
         )
-    if await session.scalar(select(Company.id).where(Company.id == company_id)) is None:
+    # A company without API access does not exist for an automation user (seed 001),
+    # as it does not for any integration credential of its own.
+    found = await session.scalar(select(Company.id).where(
+        Company.id == company_id, Company.api_access.is_(True)))
+    if found is None:
         raise NotFound(f"No company with id {company_id}.")
     return company_id
 
