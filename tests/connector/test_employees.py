@@ -52,3 +52,21 @@ async def test_a_refused_employee_stores_none(client, acme, connector):
                                      "Content-Type": "application/json"})
     assert bad_json.status_code == 400 and bad_json.json()["code"] == 1009
     assert await wb.call("GetEmployees") == []
+
+
+async def test_the_connectors_messages_are_in_the_callers_language(client, acme, connector):
+    """``language_code`` words the connector's ``messages`` too; field names stay."""
+    wb = await connector(acme)
+    url = f"/openapi/1/PostEmployees/?token={wb.token}"
+    for language, expected in (
+            (7, ["empleado 2: falta firstname o lastname"]),
+            (3, ["anställd 2: shoe_size: okänt fält"])):
+        body = [{"number": "A1", "firstname": "Ann"},
+                {"number": "B2"} if language == 7 else
+                {"number": "B2", "firstname": "Bo", "shoe_size": 44}]
+        refused = await client.post(f"{url}&language_code={language}", json=body)
+        assert refused.status_code == 400 and refused.json()["messages"] == expected
+    bounded = await client.get(f"/openapi/1/GetWorkorders/?token={wb.token}&limit=0"
+                               "&language_code=4")
+    assert bounded.json()["messages"] == ["limit: forventede et heltal fra 1 til 1000"]
+    assert await wb.call("GetEmployees") == []

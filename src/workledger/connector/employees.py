@@ -15,17 +15,22 @@ from pydantic import ValidationError
 from workledger.auth.principal import Principal
 from workledger.connector.protocol import (
     EMPLOYEE_FIELD_MISSING,
+    UNKNOWN_FIELD,
     UNPARSABLE_VALUE,
     Call,
     ConnectorFault,
     missing,
+    place,
     unparsable,
 )
 from workledger.employees import schemas
 from workledger.employees.repository import EmployeeRepository
 from workledger.employees.service import EmployeeService
+from workledger.kit.i18n import N_
 from workledger.models import Employee
 
+#: Where in the body an employee is: "employee 1: ".
+EMPLOYEE = N_("employee {number}: ")
 #: connector name → ``/v1/employees`` member
 FIELDS = {"number": "number", "firstname": "first_name", "lastname": "last_name",
           "email": "email", "phone": "phone_number"}
@@ -33,17 +38,18 @@ BACK = {member: name for name, member in FIELDS.items()}
 
 
 def _values(index: int, entry: dict[str, Any]) -> dict[str, Any]:
-    where = f"employee {index + 1}: "
+    where = place(EMPLOYEE, index)
     unknown = sorted(set(entry) - set(FIELDS) - {"active"})
     if unknown:
-        raise unparsable(where, unknown[0], "unknown field")
+        raise unparsable(where, unknown[0], UNKNOWN_FIELD.in_language())
     number = entry.get("number")
     if isinstance(number, int) and not isinstance(number, bool):
         number = str(number)  # packages that keep numbers as integers
     if number is None or number == "":
         raise missing(EMPLOYEE_FIELD_MISSING, where, "number")
     if not (entry.get("firstname") or entry.get("lastname")):
-        raise missing(EMPLOYEE_FIELD_MISSING, where, "firstname or lastname")
+        raise ConnectorFault(EMPLOYEE_FIELD_MISSING, N_(
+            "{where}firstname or lastname is missing").say(where=where))
     values = {FIELDS[name]: value for name, value in entry.items() if name in FIELDS}
     values["number"] = number
     if "active" in entry:
@@ -59,12 +65,14 @@ def _values(index: int, entry: dict[str, Any]) -> dict[str, Any]:
 async def post_employees(session: Any, principal: Principal, call: Call) -> int:
     """Create or update each employee by ``number``; all or nothing. Answers how many
     were stored."""
-    sent = call.array("employees", "employee")
+    sent = call.array((N_("expected a JSON array of employees"),
+                       N_("at most {maximum} employees per call")), EMPLOYEE)
     entries = [_values(index, entry) for index, entry in enumerate(sent)]
     numbers = [values["number"] for values in entries]
     twice = sorted({number for number in numbers if numbers.count(number) > 1})
     if twice:
-        raise ConnectorFault(UNPARSABLE_VALUE, f"number {twice[0]} is sent twice")
+        raise ConnectorFault(UNPARSABLE_VALUE, N_("number {number} is sent twice").say(
+            number=twice[0]))
     service = EmployeeService(session, principal.company_id)
     # Two packages posting one new number at once: the second waits, then updates.
     await service.repo.serialize("number")

@@ -17,6 +17,7 @@ from typing import Any
 from starlette.requests import Request
 
 from workledger.kit.body import parse_json_body
+from workledger.kit.i18n import N_, Message
 from workledger.kit.problems import BodyNotParsed
 
 # -- codes ----------------------------------------------------------------------------------
@@ -72,11 +73,25 @@ class ConnectorFault(Exception):
 
 
 def missing(code: int, where: str, name: str) -> ConnectorFault:
-    return ConnectorFault(code, f"{where}{name} is missing")
+    """``{where}{name} is missing`` in the caller's language (``language_code``);
+    ``name`` is a field of the protocol, an identifier."""
+    return ConnectorFault(code, N_("{where}{name} is missing").say(where=where, name=name))
 
 
 def unparsable(where: str, name: str, why: str) -> ConnectorFault:
+    """``{where}{name}: {why}``; ``why`` is worded (and translated) by the caller."""
     return ConnectorFault(UNPARSABLE_VALUE, f"{where}{name}: {why}")
+
+
+def place(kind: Message, index: int) -> str:
+    """Where in a body's array: ``place(N_("employee {number}: "), 0)`` → "employee 1: "
+    in the caller's language."""
+    return kind.say(number=index + 1)
+
+
+UNKNOWN_FIELD = N_("unknown field")
+EXPECTED_STRING = N_("expected a string")
+EXPECTED_ONE_OF = N_("expected one of {choices}")
 
 
 # -- parameters -----------------------------------------------------------------------------
@@ -97,7 +112,7 @@ class Call:
         if value is None or value == "":
             return None
         if isinstance(value, bool) or not isinstance(value, str | int):
-            raise unparsable("", name, "expected a string")
+            raise unparsable("", name, EXPECTED_STRING.in_language())
         return str(value)
 
     def integer(self, name: str, *, low: int = 1, high: int = 2**63 - 1) -> int | None:
@@ -107,9 +122,10 @@ class Call:
         if isinstance(value, str) and re.fullmatch(r"[0-9]{1,19}", value):
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise unparsable("", name, "expected a whole number")
+            raise unparsable("", name, N_("expected a whole number").in_language())
         if not low <= value <= high:
-            raise unparsable("", name, f"expected a whole number from {low} to {high}")
+            raise unparsable("", name, N_("expected a whole number from {low} to {high}").say(
+                low=low, high=high))
         return value
 
     def boolean(self, name: str, default: bool) -> bool:
@@ -122,20 +138,23 @@ class Call:
             return True
         if isinstance(value, str) and value.lower() in ("false", "0"):
             return False
-        raise unparsable("", name, "expected true or false")
+        raise unparsable("", name, N_("expected true or false").in_language())
 
-    def array(self, what: str, one: str) -> list[Any]:
-        """The body as a JSON array of objects (one object is taken as an array of one)."""
+    def array(self, what: tuple[Message, Message], one: Message) -> list[Any]:
+        """The body as a JSON array of objects (one object is taken as an array of one).
+        ``what``: the refusals of an empty or a too long array (``{maximum}``), ``one``:
+        an entry's place (:func:`place`), each worded per call for its kind of entry."""
         body = self.body
         if isinstance(body, dict):
             body = [body]
         if not isinstance(body, list) or not body:
-            raise unparsable("", "body", f"expected a JSON array of {what}")
+            raise unparsable("", "body", what[0].in_language())
         if len(body) > MAX_ENTRIES:
-            raise unparsable("", "body", f"at most {MAX_ENTRIES} {what} per call")
+            raise unparsable("", "body", what[1].say(maximum=MAX_ENTRIES))
         for index, entry in enumerate(body):
             if not isinstance(entry, dict):
-                raise unparsable(f"{one} {index + 1}: ", "entry", "expected a JSON object")
+                raise unparsable(place(one, index), "entry",
+                                 N_("expected a JSON object").in_language())
         return body
 
 
@@ -148,7 +167,7 @@ async def read_call(request: Request) -> Call:
             continue
         values = request.query_params.getlist(name)
         if len(values) > 1:
-            raise unparsable("", name, "may be sent once")
+            raise unparsable("", name, N_("may be sent once").in_language())
         parameters[name] = values[0]
     raw = await request.body()
     body = None
@@ -156,7 +175,8 @@ async def read_call(request: Request) -> Call:
         try:
             body = parse_json_body(raw)
         except (BodyNotParsed, json.JSONDecodeError) as error:
-            raise ConnectorFault(UNPARSABLE_JSON, f"the body is not JSON: {error}") from None
+            raise ConnectorFault(UNPARSABLE_JSON, N_("the body is not JSON: {error}").say(
+                error=error)) from None
     if isinstance(body, dict):
         parameters.update({k: v for k, v in body.items() if k not in RESERVED})
     return Call(parameters, body)

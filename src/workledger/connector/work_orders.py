@@ -26,6 +26,9 @@ from pydantic import ValidationError
 
 from workledger.auth.principal import Principal
 from workledger.connector.protocol import (
+    EXPECTED_ONE_OF,
+    EXPECTED_STRING,
+    UNKNOWN_FIELD,
     UNPARSABLE_VALUE,
     WORK_ORDER_FIELD_MISSING,
     WORK_ORDER_NOT_FOUND,
@@ -33,12 +36,15 @@ from workledger.connector.protocol import (
     ConnectorFault,
     date_in,
     date_out,
+    missing,
     moment_out,
     number_out,
+    place,
     time_out,
     unparsable,
 )
 from workledger.employees.repository import EmployeeRepository
+from workledger.kit.i18n import N_
 from workledger.kit.repository import rows_by_id
 from workledger.models import Employee, Item, WorkOrder, WorkOrderStatus
 from workledger.work_orders import schemas
@@ -70,6 +76,8 @@ SCALARS = {
     "InternalDescription": "internal_description",
     "EquipmentIds": "equipment_ids",
 }
+#: Where in the body a work order is: "work order 1: ".
+WORK_ORDER = N_("work order {number}: ")
 DATES = frozenset({"PlannedDate", "Deadline"})
 MATERIAL = {"ItemNo": "item_number", "Name": "name", "Quantity": "quantity", "Unit": "unit",
             "UnitPrice": "unit_price"}
@@ -122,14 +130,15 @@ class Translator:
     def employee(self, where: str, field: str, number: Any) -> int:
         number = _text_number(number)
         if not isinstance(number, str) or number not in self.employees:
-            raise unparsable(where, field, f"no employee with number {number!r}")
+            raise unparsable(where, field, N_("no employee with number {number}").say(
+                number=repr(number)))
         return self.employees[number]
 
     def payload(self, where: str, entry: dict[str, Any], *, creating: bool
                 ) -> schemas.WorkOrderUpdate:
         unknown = sorted(set(entry) - WRITABLE - READ_ONLY)
         if unknown:
-            raise unparsable(where, unknown[0], "unknown field")
+            raise unparsable(where, unknown[0], UNKNOWN_FIELD.in_language())
         values: dict[str, Any] = {}
         for name, member in SCALARS.items():
             if name in entry:
@@ -138,12 +147,14 @@ class Translator:
         values["number"] = _text_number(values.get("number"))
         if "Status" in entry and entry["Status"] is not None:
             if entry["Status"] not in STATUS_OF:
-                raise unparsable(where, "Status", "expected one of " + ", ".join(STATUS_OF))
+                raise unparsable(where, "Status", EXPECTED_ONE_OF.say(
+                    choices=", ".join(STATUS_OF)))
             values["status"] = STATUS_OF[entry["Status"]]
         if "EmployeeNumbers" in entry and entry["EmployeeNumbers"] is not None:
             numbers = entry["EmployeeNumbers"]
             if not isinstance(numbers, list):
-                raise unparsable(where, "EmployeeNumbers", "expected an array of numbers")
+                raise unparsable(where, "EmployeeNumbers",
+                                 N_("expected an array of numbers").in_language())
             values["employee_ids"] = [self.employee(where, f"EmployeeNumbers[{i}]", number)
                                       for i, number in enumerate(numbers)]
         for name, member, mapping in (("Materials", "materials", MATERIAL),
@@ -159,14 +170,16 @@ class Translator:
 
     def _rows(self, where: str, name: str, rows: Any, mapping: dict[str, str]) -> list[dict]:
         if not isinstance(rows, list):
-            raise unparsable(where, name, "expected an array of objects")
+            raise unparsable(where, name, N_("expected an array of objects").in_language())
         converted = []
         for index, row in enumerate(rows):
             if not isinstance(row, dict):
-                raise unparsable(where, f"{name}[{index}]", "expected an object")
+                raise unparsable(where, f"{name}[{index}]",
+                                 N_("expected an object").in_language())
             unknown = sorted(set(row) - set(mapping))
             if unknown:
-                raise unparsable(where, f"{name}[{index}].{unknown[0]}", "unknown field")
+                raise unparsable(where, f"{name}[{index}].{unknown[0]}",
+                                 UNKNOWN_FIELD.in_language())
             values = {}
             for field, member in mapping.items():
                 if field not in row or row[field] is None:
@@ -205,17 +218,19 @@ async def _employee_ids(session: Any, company_id: int, numbers: set[str]) -> dic
 async def post_workorders(session: Any, principal: Principal, call: Call) -> list[dict]:
     """Create or update each work order by ``WorkorderNo``; all or nothing. Answers
     ``[{"workorder_no", "row_id"}]`` in the order sent."""
-    entries = call.array("work orders", "work order")
+    entries = call.array((N_("expected a JSON array of work orders"),
+                          N_("at most {maximum} work orders per call")), WORK_ORDER)
     numbers = []
     for index, entry in enumerate(entries):
         number = _text_number(entry.get("WorkorderNo"))
         if number is None or number == "":
-            raise ConnectorFault(WORK_ORDER_FIELD_MISSING,
-                                 f"work order {index + 1}: WorkorderNo is missing")
+            raise missing(WORK_ORDER_FIELD_MISSING, place(WORK_ORDER, index), "WorkorderNo")
         if not isinstance(number, str):
-            raise unparsable(f"work order {index + 1}: ", "WorkorderNo", "expected a string")
+            raise unparsable(place(WORK_ORDER, index), "WorkorderNo",
+                             EXPECTED_STRING.in_language())
         if number in numbers:
-            raise ConnectorFault(UNPARSABLE_VALUE, f"WorkorderNo {number} is sent twice")
+            raise ConnectorFault(UNPARSABLE_VALUE, N_(
+                "WorkorderNo {number} is sent twice").say(number=number))
         numbers.append(number)
     translator = Translator(await _employee_ids(session, principal.company_id,
                                                 _numbers_named(entries)))
@@ -227,7 +242,7 @@ async def post_workorders(session: Any, principal: Principal, call: Call) -> lis
         .where(WorkOrder.number.in_(numbers)))).all())
     answer = []
     for index, (number, entry) in enumerate(zip(numbers, entries, strict=True)):
-        where = f"work order {index + 1}: "
+        where = place(WORK_ORDER, index)
         service = WorkOrderService(session, principal.company_id)
         if number in existing:
             payload = translator.payload(where, entry, creating=False)
@@ -257,8 +272,8 @@ async def update_workorder(session: Any, principal: Principal, call: Call) -> di
         employees = await _employee_ids(session, principal.company_id,
                                         {number} if isinstance(number, str) else set())
     if not entry:
-        raise ConnectorFault(WORK_ORDER_FIELD_MISSING,
-                             "status, work_status, planned_date or employee_number is missing")
+        raise ConnectorFault(WORK_ORDER_FIELD_MISSING, N_(
+            "status, work_status, planned_date or employee_number is missing").in_language())
     payload = Translator(employees).payload("", entry, creating=False)
     service = WorkOrderService(session, principal.company_id)
     await service.update(work_order.id, payload)
@@ -330,7 +345,8 @@ async def get_workorders(session: Any, principal: Principal, call: Call) -> list
     ``after_row_id`` (continue after that row). Oldest first."""
     status = call.text("status") or DUTCH[WorkOrderStatus.complete.value]
     if status != ALL and status not in STATUS_OF:
-        raise unparsable("", "status", "expected one of " + ", ".join([ALL, *STATUS_OF]))
+        raise unparsable("", "status", EXPECTED_ONE_OF.say(
+            choices=", ".join([ALL, *STATUS_OF])))
     update_status = call.boolean("update_status", True)
     limit = call.integer("limit", high=MAX_LIMIT) or DEFAULT_LIMIT
     after = call.integer("after_row_id", low=0) or 0
@@ -352,7 +368,8 @@ async def _one(session: Any, principal: Principal, call: Call, *, for_update: bo
     row_id = call.integer("row_id")
     number = call.text("workorder_no")
     if row_id is None and number is None:
-        raise ConnectorFault(WORK_ORDER_FIELD_MISSING, "row_id or workorder_no is missing")
+        raise ConnectorFault(WORK_ORDER_FIELD_MISSING,
+                             N_("row_id or workorder_no is missing").in_language())
     repo = WorkOrderRepository(session, principal.company_id)
     statement = repo.readable().with_only_columns(WorkOrder.id)
     if row_id is not None:
@@ -363,8 +380,10 @@ async def _one(session: Any, principal: Principal, call: Call, *, for_update: bo
     work_order = None if found is None else await repo.get_or_none(found,
                                                                    for_update=for_update)
     if work_order is None:
-        named = f"row_id {row_id}" if row_id is not None else f"workorder_no {number}"
-        raise ConnectorFault(WORK_ORDER_NOT_FOUND, f"no work order with {named}")
+        raise ConnectorFault(WORK_ORDER_NOT_FOUND, (
+            N_("no work order with row_id {value}") if row_id is not None
+            else N_("no work order with workorder_no {value}")).say(
+                value=row_id if row_id is not None else number))
     return work_order
 
 
