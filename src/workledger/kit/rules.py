@@ -4,7 +4,7 @@ One class per code of seed 002's table "Error Codes and Responses", each with th
 table's message in the five languages of DESIGN §4.8. The problem body is::
 
     {"type": ..., "title": "<the code's message, in the caller's language>",
-     "status": 422, "code": "3008", "detail": "<optional English free text>",
+     "status": 422, "code": "3008", "detail": "<optional, worded with N_ at the raise>",
      "traceId": ...,
      "violations": [{"memberNames": ["lines[2].quantity"],
                      "errorMessage": "<a catalogued message, in the caller's language>"}]}
@@ -188,7 +188,8 @@ class BusinessRule(Problem):
     The generic rule (seed 002: 30 "Business logic violation. The request cannot be
     fulfilled."); the subclasses below are the numbered ones. ``violations`` holds
     :class:`Violation` values and renders them in the request's language; ``detail`` is
-    optional English free text for humans.
+    optional free text for humans, worded in the request's language where it is raised
+    (``detail=N_("...").say(...)``).
     """
 
     status, code, message_id = 422, "30", "business_rule"

@@ -250,7 +250,7 @@ async def attempt(ctx: Context, work: Callable[[], Awaitable[Any]]) -> Any:
 
 def refusal_text(problem: Problem, spell: Callable[[str], str]) -> str:
     """What was refused, member by member, in the request's language where the
-    catalogue has it (business rules), with the English detail after."""
+    catalogue has it, with the detail after."""
     parts: list[str] = []
     if isinstance(problem, BusinessRule):
         for violation in problem.violations:
