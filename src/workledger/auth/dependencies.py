@@ -125,7 +125,8 @@ async def admit(request: Request, resolving: Awaitable[Principal]) -> Principal:
     request.scope[SCOPE_KEY] = await limiter.hit(policy, item, principal.rate_limit_key)
     # A POST with Idempotency-Key: claimed per credential once the caller is known, or
     # answered from the stored result (kit.idempotency).
-    await idempotency.claim(request, await get_session(request), principal.rate_limit_key)
+    if request.method == "POST":  # a read must not open a session (kit.session)
+        await idempotency.claim(request, await get_session(request), principal.rate_limit_key)
     return principal
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 
 from fastapi import Request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workledger.auth.passwords import spend_verification_time, verify_password
@@ -18,7 +18,9 @@ from workledger.auth.principal import ALL_PERMISSIONS, INVOICES, READ, WRITE, Pr
 from workledger.auth.secrets import PREFIXES
 from workledger.kit.db import utcnow
 from workledger.kit.gates import MAX_ID, query_int, text_fault
+from workledger.kit.prepared import Prepared, RowView, first
 from workledger.kit.problems import Forbidden, NotFound, Unauthorized, ValidationProblem
+from workledger.kit.session import connection as request_connection
 from workledger.models import (
     ApiUser,
     AutomationUser,
@@ -39,21 +41,55 @@ API_ACCESS_OFF = "API access is switched off for this company."
 MALFORMED_BASIC = "Malformed Basic credentials: expected base64 of 'user:password'."
 
 
-async def _credential(
-    request: Request, session: AsyncSession, secret: str, kinds: tuple[CredentialKind, ...]
-):
-    """The row of an active credential of one of ``kinds`` with its company's switch."""
-    keyring = request.app.state.keyring
-    row = await first_row(
-        session,
-        select(
-            Credential.id, Credential.kind, Credential.company_id, Credential.user_id,
-            Credential.revoked_at, Credential.expires_at, Credential.digest,
-            Credential.login, Company.api_access,
-        )
-        .outerjoin(Company, Company.id == Credential.company_id)
-        .where(Credential.digest == keyring.digest(secret), Credential.kind.in_(kinds)),
+#: The credential lookups run on every request: prebuilt, compiled once (kit.prepared).
+_CREDENTIAL = Prepared(
+    select(
+        Credential.id, Credential.kind, Credential.company_id, Credential.user_id,
+        Credential.revoked_at, Credential.expires_at, Credential.digest,
+        Credential.login, Company.api_access,
     )
+    .outerjoin(Company, Company.id == Credential.company_id)
+    .where(Credential.digest == bindparam("digest"), Credential.kind == bindparam("kind"))
+)
+_USER_ACTIVE = Prepared(select(User.is_active).where(User.id == bindparam("user_id")))
+_OAUTH_ACCESS_TOKEN = Prepared(
+    select(
+        OAuthToken.id, OAuthToken.oauth_client_id, OAuthToken.user_id,
+        OAuthToken.access_digest, OAuthToken.access_expires_at, OAuthToken.revoked_at,
+        OAuthClient.is_active.label("client_active"),
+        User.is_active.label("user_active"), User.company_id, Company.api_access,
+    )
+    .join(OAuthClient, OAuthClient.id == OAuthToken.oauth_client_id)
+    .join(User, User.id == OAuthToken.user_id)
+    .outerjoin(Company, Company.id == User.company_id)
+    .where(OAuthToken.access_digest == bindparam("digest"))
+)
+_API_KEY = Prepared(
+    select(Credential.id, Credential.company_id, Credential.digest,
+           Credential.revoked_at, Company.api_access)
+    .join(Company, Company.id == Credential.company_id)
+    .where(Credential.login == bindparam("login"),
+           Credential.kind == CredentialKind.api_key)
+)
+_API_USER = Prepared(
+    select(ApiUser.id, ApiUser.company_id, ApiUser.password_hash, ApiUser.is_active,
+           ApiUser.invoices_allowed, Company.api_access)
+    .join(Company, Company.id == ApiUser.company_id)
+    .where(ApiUser.username == bindparam("login"))
+)
+_AUTOMATION_USER = Prepared(
+    select(AutomationUser.id, AutomationUser.password_hash, AutomationUser.is_active)
+    .where(AutomationUser.username == bindparam("login"))
+)
+_COMPANY = Prepared(select(Company.id).where(Company.id == bindparam("company_id")))
+
+
+async def _credential(
+    request: Request, session: AsyncSession, secret: str, kind: CredentialKind
+):
+    """The row of an active credential of ``kind`` with its company's switch."""
+    keyring = request.app.state.keyring
+    row = await first_row(request, _CREDENTIAL, digest=keyring.digest(secret), kind=kind)
     if row is None or not keyring.matches(secret, row.digest):
         raise Unauthorized("Unknown token.")
     now = utcnow()
@@ -66,14 +102,16 @@ async def _credential(
     return row
 
 
-async def first_row(session: AsyncSession, statement):
-    """One row through the session's connection (Core): credential lookups run on every
-    request, and plain rows skip the ORM's per-statement work."""
-    return (await (await session.connection()).execute(statement)).first()
+async def first_row(request: Request, prepared: Prepared, **values) -> RowView | None:
+    """One row on the request's connection, outside any transaction: credential lookups
+    run on every request, and a read-only request then needs no BEGIN/COMMIT."""
+    connection = await request_connection(request)
+    row = await first(prepared, connection, **values)
+    return None if row is None else RowView(prepared.keys(connection.dialect), row)
 
 
 async def resolve_key(request: Request, session: AsyncSession, token: str) -> Principal:
-    row = await _credential(request, session, token, (CredentialKind.company_key,))
+    row = await _credential(request, session, token, CredentialKind.company_key)
     return Principal("company_key", row.company_id, ALL_PERMISSIONS, credential_id=row.id)
 
 
@@ -82,9 +120,9 @@ async def resolve_bearer(request: Request, session: AsyncSession, token: str) ->
     says which table holds it, so each costs one indexed lookup."""
     if token.startswith(PREFIXES["oauth_access_token"]):
         return await _oauth_access_token(request, session, token)
-    row = await _credential(request, session, token, (CredentialKind.session_token,))
-    active = await session.scalar(select(User.is_active).where(User.id == row.user_id))
-    if not active:
+    row = await _credential(request, session, token, CredentialKind.session_token)
+    active = await first_row(request, _USER_ACTIVE, user_id=row.user_id)
+    if active is None or not active[0]:
         raise Unauthorized(INACTIVE)
     return Principal(
         "session_token", row.company_id, ALL_PERMISSIONS, credential_id=row.id,
@@ -94,19 +132,7 @@ async def resolve_bearer(request: Request, session: AsyncSession, token: str) ->
 
 async def _oauth_access_token(request: Request, session: AsyncSession, token: str) -> Principal:
     keyring = request.app.state.keyring
-    row = await first_row(
-        session,
-        select(
-            OAuthToken.id, OAuthToken.oauth_client_id, OAuthToken.user_id,
-            OAuthToken.access_digest, OAuthToken.access_expires_at, OAuthToken.revoked_at,
-            OAuthClient.is_active.label("client_active"),
-            User.is_active.label("user_active"), User.company_id, Company.api_access,
-        )
-        .join(OAuthClient, OAuthClient.id == OAuthToken.oauth_client_id)
-        .join(User, User.id == OAuthToken.user_id)
-        .outerjoin(Company, Company.id == User.company_id)
-        .where(OAuthToken.access_digest == keyring.digest(token)),
-    )
+    row = await first_row(request, _OAUTH_ACCESS_TOKEN, digest=keyring.digest(token))
     if row is None or not keyring.matches(token, row.access_digest):
         raise Unauthorized("Unknown token.", headers=INVALID_OAUTH_TOKEN)
     if (row.revoked_at is not None or row.access_expires_at <= utcnow()
@@ -138,13 +164,7 @@ async def resolve_basic(request: Request, session: AsyncSession, encoded: str) -
 
 async def _api_key(request: Request, session: AsyncSession, login: str, key: str) -> Principal:
     keyring = request.app.state.keyring
-    row = await first_row(
-        session,
-        select(Credential.id, Credential.company_id, Credential.digest,
-               Credential.revoked_at, Company.api_access)
-        .join(Company, Company.id == Credential.company_id)
-        .where(Credential.login == login, Credential.kind == CredentialKind.api_key),
-    )
+    row = await first_row(request, _API_KEY, login=login)
     if row is None or not keyring.matches(key, row.digest):
         await request.app.state.login_guard.failed(client_address(request), login)
         raise Unauthorized("Unknown API e-mail or key.")
@@ -196,13 +216,7 @@ async def resolve_api_user(request: Request, session: AsyncSession, login: str,
 
 
 async def _api_user(request: Request, session: AsyncSession, login: str, password: str):
-    row = await first_row(
-        session,
-        select(ApiUser.id, ApiUser.company_id, ApiUser.password_hash, ApiUser.is_active,
-               ApiUser.invoices_allowed, Company.api_access)
-        .join(Company, Company.id == ApiUser.company_id)
-        .where(ApiUser.username == login),
-    )
+    row = await first_row(request, _API_USER, login=login)
     if row is None:
         await _unknown_login(request, login, password)
     if not await _password_ok(request, "api_user", login, password, row.password_hash):
@@ -216,11 +230,7 @@ async def _api_user(request: Request, session: AsyncSession, login: str, passwor
 
 
 async def _automation_user(request: Request, session: AsyncSession, login: str, password: str):
-    row = await first_row(
-        session,
-        select(AutomationUser.id, AutomationUser.password_hash, AutomationUser.is_active)
-        .where(AutomationUser.username == login),
-    )
+    row = await first_row(request, _AUTOMATION_USER, login=login)
     if row is None:
         await _unknown_login(request, login, password)
     if not await _password_ok(request, "automation_user", login, password, row.password_hash):
@@ -241,19 +251,19 @@ async def _chosen_company(request: Request, session: AsyncSession) -> int | None
         raise ValidationProblem.single(
             "X-Company-Id", "X-Company-Id must be one company id, in ASCII digits"
         )
-    if await session.scalar(select(Company.id).where(Company.id == company_id)) is None:
+    if await first_row(request, _COMPANY, company_id=company_id) is None:
         raise NotFound(f"No company with id {company_id}.")
     return company_id
 
 
 async def resolve_company_admin(request: Request, session: AsyncSession, token: str) -> Principal:
-    row = await _credential(request, session, token, (CredentialKind.company_admin_token,))
+    row = await _credential(request, session, token, CredentialKind.company_admin_token)
     return Principal("company_admin_token", row.company_id, frozenset({"manage"}),
                      credential_id=row.id)
 
 
 async def resolve_connector(request: Request, session: AsyncSession, token: str) -> Principal:
-    row = await _credential(request, session, token, (CredentialKind.connector_token,))
+    row = await _credential(request, session, token, CredentialKind.connector_token)
     return Principal("connector_token", row.company_id, frozenset({READ, WRITE}),
                      credential_id=row.id)
 

@@ -100,15 +100,17 @@ class ListSpec:
                        f"this one has {count}")
             errors.update({name: [message] for name in sent})
             sent = {}
-        conditions: list[ColumnElement[bool]] = []
+        terms: list[tuple[str, str, Any]] = []
         for name, clauses in sent.items():
-            conditions.extend(self._parse_filter(name, self.filters[name], clauses, errors))
+            terms.extend(self._parse_filter(name, self.filters[name], clauses, errors))
         if errors:
             raise ValidationProblem("The query string is not valid.", errors=errors)
-        return ListQuery(self, page, per_page, want_total, order, conditions)
+        return ListQuery(self, page, per_page, want_total, order, terms)
 
-    def _parse_sort(self, raw: str | None, errors: dict[str, list[str]]) -> list[Any]:
-        order: list[Any] = []
+    def _parse_sort(self, raw: str | None, errors: dict[str, list[str]]
+                    ) -> list[tuple[str, bool]]:
+        """``[(field, descending)]``, ending with ``id`` unless it was named."""
+        order: list[tuple[str, bool]] = []
         fields_seen: set[str] = set()
         if raw is not None:
             for part in raw.split(","):
@@ -125,19 +127,18 @@ class ListSpec:
                     # Also what bounds ORDER BY: SQLite refuses more than 2000 terms.
                     errors.setdefault("sort", []).append(f"'{name}' is named twice")
                     continue
-                column = getattr(self.model, name)
-                order.append(column.desc() if descending else column.asc())
+                order.append((name, descending))
                 fields_seen.add(name)
         if "id" not in fields_seen:
-            order.append(self.model.id.asc())  # a stable order makes pages stable
+            order.append(("id", False))  # a stable order makes pages stable
         return order
 
     def _parse_filter(
         self, name: str, python_type: Any, clauses: list[str], errors: dict[str, list[str]]
-    ) -> list[ColumnElement[bool]]:
-        column = getattr(self.model, name)
+    ) -> list[tuple[str, str, Any]]:
+        """``[(field, operator, value)]`` of one filter's conditions."""
         bounds = self.bounds.get(name, Bounds())
-        result: list[ColumnElement[bool]] = []
+        result: list[tuple[str, str, Any]] = []
         for clause in clauses:
             op, separator, rest = clause.partition(":")
             if separator and op in OPERATORS:
@@ -158,7 +159,7 @@ class ListSpec:
                 continue
             if isinstance(value, Enum):
                 value = value.value
-            result.append(_compare(column, op, value))
+            result.append((name, op, value))
         return result
 
     # -- OpenAPI ----------------------------------------------------------------------
@@ -198,17 +199,49 @@ class ListSpec:
         return parameters
 
 
-@dataclass
 class ListQuery:
-    spec: ListSpec
-    page: int
-    per_page: int
-    want_total: bool
-    order: list[Any]
-    conditions: list[ColumnElement[bool]]
+    """One request's page, sort and filter conditions.
+
+    Kept as data (``sort``: ``[(field, descending)]``, ``terms``: ``[(field, operator,
+    value)]``) so that a prebuilt statement can be chosen by their shape
+    (kit.repository.RowReader); ``order`` and ``conditions`` are the SQLAlchemy
+    expressions, made on first use, or given directly (the SOAP face's own filters)."""
+
+    def __init__(self, spec: ListSpec, page: int, per_page: int, want_total: bool,
+                 sort: Sequence[tuple[str, bool]] = (),
+                 terms: Sequence[tuple[str, str, Any]] = (), *,
+                 order: list[Any] | None = None,
+                 conditions: list[ColumnElement[bool]] | None = None) -> None:
+        self.spec, self.page, self.per_page, self.want_total = spec, page, per_page, want_total
+        self.sort, self.terms = list(sort), list(terms)
+        self._order, self._conditions = order, conditions
+
+    @property
+    def order(self) -> list[Any]:
+        if self._order is None:
+            self._order = [sort_column(getattr(self.spec.model, name), descending)
+                           for name, descending in self.sort]
+        return self._order
+
+    @property
+    def conditions(self) -> list[ColumnElement[bool]]:
+        if self._conditions is None:
+            self._conditions = [compare(getattr(self.spec.model, name), op, value)
+                                for name, op, value in self.terms]
+        return self._conditions
+
+    @property
+    def shape(self) -> tuple | None:
+        """What the statement's text depends on (not the values): a cache key; ``None``
+        when the query holds expressions of its own."""
+        if self._order is not None or self._conditions is not None:
+            return None
+        return (tuple((name, op) for name, op, _ in self.terms), tuple(self.sort),
+                self.want_total)
 
     def filtered(self, statement: Select) -> Select:
-        return statement.where(*self.conditions) if self.conditions else statement
+        conditions = self.conditions
+        return statement.where(*conditions) if conditions else statement
 
     async def fetch(self, session: AsyncSession, statement: Select) -> Page:
         """Rows of the requested page (one extra row tells whether a next page exists)."""
@@ -254,7 +287,11 @@ class Page:
         return headers
 
 
-def _compare(column: Any, op: str, value: Any) -> ColumnElement[bool]:
+def sort_column(column: Any, descending: bool) -> Any:
+    return column.desc() if descending else column.asc()
+
+
+def compare(column: Any, op: str, value: Any) -> ColumnElement[bool]:
     if op == "lt":
         return column < value
     if op == "lte":

@@ -39,9 +39,14 @@ from workledger.kit.problems import (
     ValidationProblem,
     problem_responses,
 )
-from workledger.kit.repository import TenantRepository, rows_by_external_id, rows_by_id
+from workledger.kit.repository import (
+    RowReader,
+    TenantRepository,
+    rows_by_external_id,
+    rows_by_id,
+)
 from workledger.kit.rules import BusinessRule, InvalidReference, Violation
-from workledger.kit.session import Session, TransactionalRoute
+from workledger.kit.session import Session, TransactionalRoute, connection
 from workledger.kit.urls import public_url
 
 M = TypeVar("M")
@@ -688,6 +693,8 @@ def build_router(resource: Resource, prefix: str) -> APIRouter:
     only_language, only_ids = allow_parameters(), allow_parameters("ids")
     operations = resource.operations
     scope = resource.operation_scope
+    # Reads straight from rows where the answer is plain columns (kit.repository).
+    rows = RowReader.for_resource(resource)
 
     def render(obj: Any, headers: dict[str, str] | None = None, *, tagged: bool = True,
                request: Request | None = None) -> Response:
@@ -733,6 +740,10 @@ def build_router(resource: Resource, prefix: str) -> APIRouter:
         )
         async def list_objects(request: Request, session: Session, principal: reader) -> Response:
             query = resource.spec.parse(request)
+            if rows is not None:
+                page = await rows.page(await connection(request), principal.company_id, query)
+                body = many.dump_json(many.validate_python(page.items))
+                return Response(body, media_type=JSON, headers=page.headers(public_url(request)))
             service = await service_for(request, session, principal, lock_parent=False)
             page = await service.repo.page(query)
             body = many.dump_json(many.validate_python(page.items, from_attributes=True))
@@ -752,6 +763,13 @@ def build_router(resource: Resource, prefix: str) -> APIRouter:
             operation_id=f"get_{scope}{names.snake}",
         )
         async def get_object(request: Request, session: Session, principal: reader) -> Response:
+            if rows is not None:
+                object_id = path_id(request, own_param)
+                data = await rows.one(await connection(request), principal.company_id,
+                                      object_id)
+                if data is None:
+                    raise NotFound(f"No {names.singular} with id {object_id}.")
+                return render(data, request=request)
             service = await service_for(request, session, principal, lock_parent=False)
             return render(await service.get(path_id(request, own_param)), request=request)
 
