@@ -32,6 +32,9 @@ from workledger.models import (
     User,
 )
 
+#: The resolvers read on the request's connection (kit.session.connection), never through
+#: a session: the faces that hold one pass it along, ``/v1`` passes ``None``.
+MaybeSession = AsyncSession | None
 INACTIVE = "Unauthorized: the provided token is not active"
 #: RFC 6750 §3.1: what a resource server answers for an OAuth token it does not accept.
 INVALID_OAUTH_TOKEN = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
@@ -85,7 +88,7 @@ _COMPANY = Prepared(select(Company.id).where(Company.id == bindparam("company_id
 
 
 async def _credential(
-    request: Request, session: AsyncSession, secret: str, kind: CredentialKind
+    request: Request, session: MaybeSession, secret: str, kind: CredentialKind
 ):
     """The row of an active credential of ``kind`` with its company's switch."""
     keyring = request.app.state.keyring
@@ -110,12 +113,12 @@ async def first_row(request: Request, prepared: Prepared, **values) -> RowView |
     return None if row is None else RowView(prepared.keys(connection.dialect), row)
 
 
-async def resolve_key(request: Request, session: AsyncSession, token: str) -> Principal:
+async def resolve_key(request: Request, session: MaybeSession, token: str) -> Principal:
     row = await _credential(request, session, token, CredentialKind.company_key)
     return Principal("company_key", row.company_id, ALL_PERMISSIONS, credential_id=row.id)
 
 
-async def resolve_bearer(request: Request, session: AsyncSession, token: str) -> Principal:
+async def resolve_bearer(request: Request, session: MaybeSession, token: str) -> Principal:
     """A short-lived token (``wlt_``) or an OAuth access token (``wlo_``): the prefix
     says which table holds it, so each costs one indexed lookup."""
     if token.startswith(PREFIXES["oauth_access_token"]):
@@ -130,7 +133,7 @@ async def resolve_bearer(request: Request, session: AsyncSession, token: str) ->
     )
 
 
-async def _oauth_access_token(request: Request, session: AsyncSession, token: str) -> Principal:
+async def _oauth_access_token(request: Request, session: MaybeSession, token: str) -> Principal:
     keyring = request.app.state.keyring
     row = await first_row(request, _OAUTH_ACCESS_TOKEN, digest=keyring.digest(token))
     if row is None or not keyring.matches(token, row.access_digest):
@@ -146,7 +149,7 @@ async def _oauth_access_token(request: Request, session: AsyncSession, token: st
     )
 
 
-async def resolve_basic(request: Request, session: AsyncSession, encoded: str) -> Principal:
+async def resolve_basic(request: Request, session: MaybeSession, encoded: str) -> Principal:
     try:
         decoded = base64.b64decode(encoded, validate=True).decode("utf-8")
     except ValueError:  # not base64 (binascii.Error), not UTF-8, not ASCII
@@ -162,7 +165,7 @@ async def resolve_basic(request: Request, session: AsyncSession, encoded: str) -
     return await _automation_user(request, session, login, password)
 
 
-async def _api_key(request: Request, session: AsyncSession, login: str, key: str) -> Principal:
+async def _api_key(request: Request, session: MaybeSession, login: str, key: str) -> Principal:
     keyring = request.app.state.keyring
     row = await first_row(request, _API_KEY, login=login)
     if row is None or not keyring.matches(key, row.digest):
@@ -203,7 +206,7 @@ async def _unknown_login(request: Request, login: str, password: str) -> None:
     raise Unauthorized("Unknown username or password.")
 
 
-async def resolve_api_user(request: Request, session: AsyncSession, login: str,
+async def resolve_api_user(request: Request, session: MaybeSession, login: str,
                            password: str) -> Principal:
     """A ``WSI`` API user by name and password, wherever they were sent: HTTP Basic on
     REST, ``UserName`` / ``Password`` in a SOAP request (seed 001: one user for both).
@@ -215,7 +218,7 @@ async def resolve_api_user(request: Request, session: AsyncSession, login: str,
     return await _api_user(request, session, login, password)
 
 
-async def _api_user(request: Request, session: AsyncSession, login: str, password: str):
+async def _api_user(request: Request, session: MaybeSession, login: str, password: str):
     row = await first_row(request, _API_USER, login=login)
     if row is None:
         await _unknown_login(request, login, password)
@@ -229,7 +232,7 @@ async def _api_user(request: Request, session: AsyncSession, login: str, passwor
     return Principal("api_user", row.company_id, frozenset(permissions), user_id=row.id)
 
 
-async def _automation_user(request: Request, session: AsyncSession, login: str, password: str):
+async def _automation_user(request: Request, session: MaybeSession, login: str, password: str):
     row = await first_row(request, _AUTOMATION_USER, login=login)
     if row is None:
         await _unknown_login(request, login, password)
@@ -241,7 +244,7 @@ async def _automation_user(request: Request, session: AsyncSession, login: str, 
     return Principal("automation_user", company_id, ALL_PERMISSIONS, user_id=row.id)
 
 
-async def _chosen_company(request: Request, session: AsyncSession) -> int | None:
+async def _chosen_company(request: Request, session: MaybeSession) -> int | None:
     """The company an automation user acts on, from ``X-Company-Id`` (if sent)."""
     values = request.headers.getlist("x-company-id")
     if not values:
@@ -256,13 +259,13 @@ async def _chosen_company(request: Request, session: AsyncSession) -> int | None
     return company_id
 
 
-async def resolve_company_admin(request: Request, session: AsyncSession, token: str) -> Principal:
+async def resolve_company_admin(request: Request, session: MaybeSession, token: str) -> Principal:
     row = await _credential(request, session, token, CredentialKind.company_admin_token)
     return Principal("company_admin_token", row.company_id, frozenset({"manage"}),
                      credential_id=row.id)
 
 
-async def resolve_connector(request: Request, session: AsyncSession, token: str) -> Principal:
+async def resolve_connector(request: Request, session: MaybeSession, token: str) -> Principal:
     row = await _credential(request, session, token, CredentialKind.connector_token)
     return Principal("connector_token", row.company_id, frozenset({READ, WRITE}),
                      credential_id=row.id)

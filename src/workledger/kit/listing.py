@@ -405,20 +405,36 @@ def allow_parameters(*names: str) -> Any:
     return Depends(check)
 
 
-async def _check_language(
-    language_code: Annotated[
-        str | None,
-        Query(description="Language of messages: 0 nb, 1 en (default), 3 sv, 4 da, 7 es",
-              # Documented, not enforced by FastAPI: the check below words the 400.
-              json_schema_extra={"enum": [str(code) for code in LANGUAGE_CODES]}),
-    ] = None,
-) -> None:
+LanguageCode = Annotated[
+    str | None,
+    Query(description="Language of messages: 0 nb, 1 en (default), 3 sv, 4 da, 7 es",
+          # Documented, not enforced by FastAPI: the check below words the 400.
+          json_schema_extra={"enum": [str(code) for code in LANGUAGE_CODES]}),
+]
+
+
+def query_check(*names: str) -> Any:
+    """One dependency for an endpoint's whole query string: ``language_code`` checked
+    (and documented) as :data:`language` does, and any parameter but it and ``names``
+    refused as :func:`allow_parameters` does."""
+    async def check(request: Request, language_code: LanguageCode = None) -> None:
+        _check_language_code(language_code)
+        reject_unknown_parameters(request, names)
+
+    return Depends(check)
+
+
+def _check_language_code(language_code: str | None) -> None:
     if language_code is not None and parse_language(language_code) is None:
         raise ValidationProblem.single(
             "language_code",
             "language_code in the query string must be one of "
             + ", ".join(map(str, LANGUAGE_CODES)),
         )
+
+
+async def _check_language(language_code: LanguageCode = None) -> None:
+    _check_language_code(language_code)
 
 
 #: Every /v1 router depends on this: ``language_code`` is documented, and an unknown code

@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from workledger.kit.body import apply_values, check_read_only, sent_values
 from workledger.kit.bulk import IDS_PATTERN, MAX_IDS, bulk_delete, bulk_result_model, parse_ids
 from workledger.kit.gates import plain_id
-from workledger.kit.listing import ListSpec, allow_parameters, language
+from workledger.kit.listing import ListSpec, language, query_check
 from workledger.kit.problems import (
     CannotDelete,
     Conflict,
@@ -46,7 +46,7 @@ from workledger.kit.repository import (
     rows_by_id,
 )
 from workledger.kit.rules import BusinessRule, InvalidReference, Violation
-from workledger.kit.session import Session, TransactionalRoute, connection
+from workledger.kit.session import TransactionalRoute, connection, get_session
 from workledger.kit.urls import public_url
 
 M = TypeVar("M")
@@ -678,7 +678,7 @@ def build_router(resource: Resource, prefix: str) -> APIRouter:
     names = resource.names
     # The full path on every route (no include prefix): the rate limiter keys on it.
     router = APIRouter(prefix=prefix, tags=[names.tag], route_class=TransactionalRoute,
-                       dependencies=[language])
+                       )
     one = TypeAdapter(resource.read)
     many = TypeAdapter(list[resource.read])
     service_class = resource.service
@@ -690,7 +690,10 @@ def build_router(resource: Resource, prefix: str) -> APIRouter:
     errors_read = problem_responses(400, 401, 403, 404, 429, 500)
     errors_write = problem_responses(400, 401, 403, 404, 409, 413, 422, 429, 500)
     within = f" of one {parent.resource.names.singular}" if parent else ""
-    only_language, only_ids = allow_parameters(), allow_parameters("ids")
+    # One dependency checks the query string (language_code, nothing unknown), one
+    # authenticates: FastAPI resolves each on every call (DESIGN §5). The session is
+    # opened in the endpoint, when it needs one.
+    only_language, only_ids = query_check(), query_check("ids")
     operations = resource.operations
     scope = resource.operation_scope
     # Reads straight from rows where the answer is plain columns (kit.repository).
@@ -736,14 +739,16 @@ def build_router(resource: Resource, prefix: str) -> APIRouter:
             openapi_extra=extra(parent_params, resource.spec.openapi_parameters()),
             responses={200: {"description": "A page of objects", "headers": HEADER_LIST},
                        **errors_read},
+            dependencies=[language],
             operation_id=f"list_{scope}{names.snake_plural}",
         )
-        async def list_objects(request: Request, session: Session, principal: reader) -> Response:
+        async def list_objects(request: Request, principal: reader) -> Response:
             query = resource.spec.parse(request)
             if rows is not None:
                 page = await rows.page(await connection(request), principal.company_id, query)
                 body = many.dump_json(many.validate_python(page.items))
                 return Response(body, media_type=JSON, headers=page.headers(public_url(request)))
+            session = await get_session(request)
             service = await service_for(request, session, principal, lock_parent=False)
             page = await service.repo.page(query)
             body = many.dump_json(many.validate_python(page.items, from_attributes=True))
@@ -762,7 +767,7 @@ def build_router(resource: Resource, prefix: str) -> APIRouter:
             openapi_extra=extra(resource.path_params, [IF_NONE_MATCH]),
             operation_id=f"get_{scope}{names.snake}",
         )
-        async def get_object(request: Request, session: Session, principal: reader) -> Response:
+        async def get_object(request: Request, principal: reader) -> Response:
             if rows is not None:
                 object_id = path_id(request, own_param)
                 data = await rows.one(await connection(request), principal.company_id,
@@ -770,6 +775,7 @@ def build_router(resource: Resource, prefix: str) -> APIRouter:
                 if data is None:
                     raise NotFound(f"No {names.singular} with id {object_id}.")
                 return render(data, request=request)
+            session = await get_session(request)
             service = await service_for(request, session, principal, lock_parent=False)
             return render(await service.get(path_id(request, own_param)), request=request)
 
@@ -794,8 +800,9 @@ def build_router(resource: Resource, prefix: str) -> APIRouter:
             operation_id=f"create_{scope}{names.snake}",
         )
         async def create_object(
-            request: Request, session: Session, principal: writer, payload: create_model
+            request: Request, principal: writer, payload: create_model
         ) -> Response:
+            session = await get_session(request)
             service = await service_for(request, session, principal, lock_parent=True)
             obj = await service.create_or_update(payload)
             location = str(public_url(request).replace(query="")).rstrip("/") + f"/{obj.id}"
@@ -805,8 +812,9 @@ def build_router(resource: Resource, prefix: str) -> APIRouter:
         update_model = resource.update
 
         async def update_object(
-            request: Request, session: Session, principal: writer, payload: update_model
+            request: Request, principal: writer, payload: update_model
         ) -> Response:
+            session = await get_session(request)
             service = await service_for(request, session, principal, lock_parent=True)
             return render(await service.update(path_id(request, own_param), payload))
 
@@ -837,7 +845,8 @@ def build_router(resource: Resource, prefix: str) -> APIRouter:
             openapi_extra=extra(resource.path_params, [IF_MATCH]),
             operation_id=f"delete_{scope}{names.snake}",
         )
-        async def delete_object(request: Request, session: Session, principal: writer) -> Response:
+        async def delete_object(request: Request, principal: writer) -> Response:
+            session = await get_session(request)
             service = await service_for(request, session, principal, lock_parent=True)
             return render(await service.delete(path_id(request, own_param)), tagged=False)
 
@@ -857,7 +866,6 @@ def build_router(resource: Resource, prefix: str) -> APIRouter:
         )
         async def bulk_delete_objects(
             request: Request,
-            session: Session,
             principal: writer,
             ids: Annotated[
                 str, Query(description=f"Comma-separated ids, at most {MAX_IDS}",
@@ -866,6 +874,7 @@ def build_router(resource: Resource, prefix: str) -> APIRouter:
                            json_schema_extra={"pattern": IDS_PATTERN})
             ],
         ) -> Response:
+            session = await get_session(request)
             work = await service_for(request, session, principal, lock_parent=True)
 
             async def delete_one(object_id: int) -> Any:
@@ -895,16 +904,18 @@ def _add_action(router, resource, action, service_for, writer, errors) -> None:
         return Response(body, media_type=JSON)
 
     if action.request is None:
-        async def run(request: Request, session: Session, principal: writer) -> Response:
+        async def run(request: Request, principal: writer) -> Response:
+            session = await get_session(request)
             service = await service_for(request, session, principal, lock_parent=True)
             return rendered(await service.act(action, path_id(request, own_param), None))
     else:
         request_model = action.request
 
         async def run(  # type: ignore[misc]
-            request: Request, session: Session, principal: writer,
+            request: Request, principal: writer,
             payload: request_model | None = None,
         ) -> Response:
+            session = await get_session(request)
             service = await service_for(request, session, principal, lock_parent=True)
             return rendered(await service.act(action, path_id(request, own_param), payload))
 
@@ -916,7 +927,7 @@ def _add_action(router, resource, action, service_for, writer, errors) -> None:
         summary=action.summary,
         description=(action.description + rules).strip(),
         responses=errors,
-        dependencies=[allow_parameters()],
+        dependencies=[query_check()],
         openapi_extra={"parameters": [*_id_parameters(resource.path_params), IF_MATCH]},
         operation_id=f"{action.verb.replace('-', '_')}_{resource.operation_scope}{names.snake}",
     )

@@ -17,10 +17,14 @@ problem response, so a failed request never leaves a partial write behind.
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
+from fastapi import routing as fastapi_routing
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from fastapi.security.base import SecurityBase
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from workledger.kit import idempotency
@@ -116,9 +120,29 @@ class GatedRequest(Request):
         return form
 
 
+def _without_security_schemes(dependant: Dependant) -> Dependant:
+    """``dependant`` less the security-scheme dependencies (``Security(APIKeyHeader)``
+    and the like) anywhere in its tree. They declare the schemes in the OpenAPI
+    document; the credential headers are read and checked by workledger.auth itself, so
+    at run time they would only cost FastAPI a dependency each on every call."""
+    return replace(dependant, dependencies=[
+        _without_security_schemes(sub) for sub in dependant.dependencies
+        if not isinstance(sub.call, SecurityBase)
+    ])
+
+
 class TransactionalRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
+        # The route FastAPI builds the handler from: an included router's route is built
+        # through its inclusion context.
+        context = fastapi_routing._effective_route_context_var.get()
+        route = context if getattr(context, "original_route", None) is self else self
+        documented = route.dependant
+        route.dependant = _without_security_schemes(documented)
+        try:
+            handler = super().get_route_handler()
+        finally:
+            route.dependant = documented
 
         async def run_in_transaction(request: Request) -> Response:
             # FastAPI's documented way to change how a body is read: its own Request type.
