@@ -290,8 +290,8 @@ def parse_list(params) -> tuple[str, list, int, int] | str:
     if page < 1 or not 1 <= per_page <= 500:
         return "page must be at least 1 and per_page between 1 and 500"
     n = len(args) + 2
-    suffix = (f"{where} ORDER BY {', '.join(order)} \n LIMIT ${n}::INTEGER "
-              f"OFFSET ${n + 1}::INTEGER")
+    suffix = (f"{where} ORDER BY {', '.join(order)} \n LIMIT ${n}::BIGINT "
+              f"OFFSET ${n + 1}::BIGINT")
     return suffix, [*args, per_page + 1, (page - 1) * per_page], page, per_page
 
 

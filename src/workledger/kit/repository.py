@@ -8,9 +8,10 @@ leak).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import Column, Integer, Select, func, select
+from sqlalchemy import BigInteger, Column, Select, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workledger.kit.listing import ListQuery, Page
@@ -70,6 +71,42 @@ class TenantRepository(Generic[M]):
             statement = statement.execution_options(populate_existing=True)
         return await self._first(statement)
 
+    async def get_many(self, ids: Sequence[int], *, for_update: bool = False) -> dict[int, M]:
+        """``{id: row}`` of those ``ids`` that are readable here, with what the resource
+        renders; ``for_update`` locks them first, as :meth:`get_or_none` does one row."""
+        if not ids:
+            return {}
+        if for_update:
+            await self.session.execute(
+                self.readable().with_only_columns(self.model.id)
+                .where(self.model.id.in_(ids)).with_for_update()
+            )
+        statement = self.listed().where(self.model.id.in_(ids))
+        if for_update:
+            statement = statement.execution_options(populate_existing=True)
+        return {row.id: row for row in (await self.session.scalars(statement)).unique()}
+
+    async def referenced(self, ids: Sequence[int]) -> set[int]:
+        """Those of ``ids`` that a row of another table still refers to through a
+        foreign key the database would refuse to break (not ``ON DELETE CASCADE``):
+        one query per such table, whatever the number of ids."""
+        if not ids:
+            return set()
+        found: set[int] = set()
+        for child, column in _restricting_references(self.model.__table__):
+            statement = select(column).distinct().where(column.in_(ids))
+            if "company_id" in child.c:
+                statement = statement.where(child.c.company_id == self.company_id)
+            found.update((await self.session.execute(statement)).scalars())
+        return found
+
+    async def delete_ids(self, ids: Sequence[int]) -> None:
+        """Delete these rows in one statement (children go by ``ON DELETE CASCADE``)."""
+        table = self.model.__table__
+        await self.session.execute(
+            delete(table).where(table.c.company_id == self.company_id, table.c.id.in_(ids))
+        )
+
     async def serialize(self, *key: str | int) -> None:
         """Make concurrent transactions that pass the same ``key`` run one after the
         other from here on (until this one ends): a transaction-scoped advisory lock on
@@ -110,6 +147,28 @@ class TenantRepository(Generic[M]):
     async def delete(self, obj: M) -> None:
         await self.session.delete(obj)
         await self.session.flush()
+
+
+def _restricting_references(table: Any) -> list[tuple[Any, Any]]:
+    """``[(table, column)]``: the columns of other tables that refer to ``table``'s id by
+    a foreign key without ``ON DELETE CASCADE`` (kit.db.tenant_reference: the column
+    besides ``company_id``)."""
+    found = _REFERENCES.get(table)
+    if found is None:
+        found = []
+        for other in table.metadata.tables.values():
+            for fk in other.foreign_key_constraints:
+                if fk.referred_table is not table or (fk.ondelete or "").upper() == "CASCADE":
+                    continue
+                columns = [element.parent for element in fk.elements
+                           if element.column.name == "id"]
+                if len(columns) == 1:
+                    found.append((other, columns[0]))
+        _REFERENCES[table] = found
+    return found
+
+
+_REFERENCES: dict[Any, list[tuple[Any, Any]]] = {}
 
 
 async def rows_by_id(session: AsyncSession, company_id: int, model: type, ids: set[int]) -> dict:
@@ -259,7 +318,8 @@ class RowReader:
         page = Prepared(
             filtered.order_by(*(sort_column(table.c[name], descending)
                                 for name, descending in query.sort))
-            .limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer))
+            .limit(bindparam("limit", type_=BigInteger))
+            .offset(bindparam("offset", type_=BigInteger))
         )
         total = None
         if query.want_total:

@@ -29,13 +29,21 @@ from pydantic import BaseModel, TypeAdapter
 from sqlalchemy.exc import IntegrityError
 
 from workledger.kit.body import apply_values, check_read_only, sent_values
-from workledger.kit.bulk import IDS_PATTERN, MAX_IDS, bulk_delete, bulk_result_model, parse_ids
+from workledger.kit.bulk import (
+    IDS_PATTERN,
+    MAX_IDS,
+    bulk_answer,
+    bulk_delete,
+    bulk_result_model,
+    parse_ids,
+)
 from workledger.kit.gates import plain_id
 from workledger.kit.listing import ListSpec, language, query_check
 from workledger.kit.problems import (
     CannotDelete,
     Conflict,
     NotFound,
+    Problem,
     ValidationProblem,
     problem_responses,
 )
@@ -312,6 +320,80 @@ class ResourceService(Generic[M]):
                 "records still reference it."
             ) from error
         return obj
+
+    async def delete_many(self, ids: list[int]) -> tuple[dict[int, M], dict[int, Any]]:
+        """Bulk delete as a set (kit.bulk): ``({id: deleted row}, {id: problem})``.
+
+        The same checks as :meth:`delete`, each answered per id (404, If-Match, the
+        editable guard, :meth:`check_deletable_many`, rows still referenced), in a
+        constant number of statements: lock, read (with what the answer renders), one
+        query per table that refers to these rows, then one ``DELETE`` in a savepoint.
+        Should the database still refuse it (a reference that appeared meanwhile),
+        the savepoint is rolled back and the rows go one by one as :meth:`delete`."""
+        failed: dict[int, Any] = {}
+        if self.parent is not None and self.guarded_by_parent:
+            try:
+                await self.parent_service().guard(self.parent, "update")
+            except Problem as problem:
+                return {}, dict.fromkeys(ids, problem)
+        rows = await self.repo.get_many(ids, for_update=True)
+        for object_id in ids:
+            if object_id not in rows:
+                failed[object_id] = NotFound(
+                    f"No {self.resource.names.singular} with id {object_id}.")
+        candidates = []
+        for object_id, obj in rows.items():
+            try:
+                if self.if_match is not None and "*" not in self.if_match \
+                        and etag(self.resource, obj) not in self.if_match:
+                    raise Conflict(
+                        f"The {self.resource.names.singular} changed since it was read: "
+                        "If-Match does not match its current ETag. Read it again, then "
+                        "retry.")
+                await self.guard(obj, "delete")
+            except Problem as problem:
+                failed[object_id] = problem
+                continue
+            candidates.append(obj)
+        failed.update(await self.check_deletable_many(candidates))
+        referenced = await self.repo.referenced(
+            [obj.id for obj in candidates if obj.id not in failed])
+        for object_id in referenced:
+            failed[object_id] = CannotDelete(
+                reason=f"The {self.resource.names.singular} cannot be deleted because other "
+                "records still reference it.")
+        doomed = [obj for obj in candidates if obj.id not in failed]
+        if not doomed:
+            return {}, failed
+        try:
+            async with self.session.begin_nested():
+                await self.repo.delete_ids([obj.id for obj in doomed])
+        except IntegrityError:
+            deleted: dict[int, M] = {}
+            for obj in doomed:
+                savepoint = await self.session.begin_nested()
+                try:
+                    deleted[obj.id] = await self.delete(obj.id)
+                    await self.session.flush()
+                except Problem as problem:
+                    await savepoint.rollback()
+                    failed[obj.id] = problem
+                    continue
+                await savepoint.commit()
+            return deleted, failed
+        return {obj.id: obj for obj in doomed}, failed
+
+    async def check_deletable_many(self, objs: Sequence[M]) -> dict[int, Any]:
+        """``{id: problem}`` for those of ``objs`` that may not be deleted. By default
+        :meth:`check_deletable` for each; a resource whose check queries may answer for
+        the whole set at once here."""
+        failed: dict[int, Any] = {}
+        for obj in objs:
+            try:
+                await self.check_deletable(obj)
+            except Problem as problem:
+                failed[obj.id] = problem
+        return failed
 
     async def act(self, action: Action, object_id: int, payload: BaseModel | None) -> Any:
         if self.parent is not None and action.guarded and self.guarded_by_parent:
@@ -635,6 +717,48 @@ def entity_tags(header: str | None) -> frozenset[str] | None:
 # -- the router -------------------------------------------------------------------------
 
 
+def deletes_as_a_set(resource: Resource) -> bool:
+    """Whether a bulk delete of ``resource`` may run as a set (ResourceService.delete_many):
+    its deletion runs no code of its own (``delete``, ``locked``, ``get`` as the kit's; no
+    ORM delete events) and everything the ORM would delete or change with a row the
+    database does itself (children by ``ON DELETE CASCADE``; no association tables)."""
+    from sqlalchemy import inspect as sa_inspect
+
+    service, repository = resource.service, resource.service.repository
+    if any(getattr(service, name) is not getattr(ResourceService, name)
+           for name in ("delete", "locked", "get")):
+        return False
+    if any(getattr(repository, name) is not getattr(TenantRepository, name)
+           for name in ("delete", "get_or_none", "readable")):
+        return False
+    return _database_cascades(sa_inspect(resource.model), set())
+
+
+def _database_cascades(mapper: Any, seen: set) -> bool:
+    """Whether deleting a row of ``mapper`` in SQL does what the ORM's delete does: no
+    delete events, no association tables, and every one-to-many (and theirs, down the
+    tree) removed by the database's ``ON DELETE CASCADE``."""
+    if mapper in seen:
+        return True
+    seen.add(mapper)
+    if mapper.dispatch.before_delete or mapper.dispatch.after_delete:
+        return False
+    table = mapper.local_table
+    for relationship in mapper.relationships:
+        if relationship.secondary is not None:
+            return False
+        if relationship.direction.name != "ONETOMANY":
+            continue
+        child = relationship.mapper.local_table
+        cascades = [fk.ondelete for fk in child.foreign_key_constraints
+                    if fk.referred_table is table]
+        if not cascades or any((c or "").upper() != "CASCADE" for c in cascades):
+            return False
+        if not _database_cascades(relationship.mapper, seen):
+            return False
+    return True
+
+
 def path_id(request: Request, name: str) -> int:
     """A path id as the caller wrote it: plain ASCII digits without leading zeros, in
     the id range. ``/v1/customers/%201``, ``/1.0`` and ``/00001`` are not object 1."""
@@ -852,6 +976,7 @@ def build_router(resource: Resource, prefix: str) -> APIRouter:
 
     if "bulk_delete" in operations:
         result_model = bulk_result_model(resource.read)
+        set_based = deletes_as_a_set(resource)
 
         @router.delete(
             collection,
@@ -876,14 +1001,21 @@ def build_router(resource: Resource, prefix: str) -> APIRouter:
         ) -> Response:
             session = await get_session(request)
             work = await service_for(request, session, principal, lock_parent=True)
+            wanted = parse_ids(ids)
 
-            async def delete_one(object_id: int) -> Any:
-                return one.dump_python(
-                    one.validate_python(await work.delete(object_id), from_attributes=True),
-                    mode="json",
-                )
+            def dumped(obj: Any) -> Any:
+                return one.dump_python(one.validate_python(obj, from_attributes=True),
+                                       mode="json")
 
-            result = await bulk_delete(session, parse_ids(ids), delete_one)
+            if set_based:
+                deleted, failed = await work.delete_many(wanted)
+                result = bulk_answer(wanted, {i: dumped(o) for i, o in deleted.items()},
+                                     failed)
+            else:
+                async def delete_one(object_id: int) -> Any:
+                    return dumped(await work.delete(object_id))
+
+                result = await bulk_delete(session, wanted, delete_one)
             return Response(TypeAdapter(dict).dump_json(result), media_type=JSON)
 
     for action in resource.actions:
