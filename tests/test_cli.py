@@ -14,11 +14,13 @@ from subprocess import PIPE, Popen
 
 import httpx
 import pytest
+from lxml import etree
 
 from tests.conftest import run_cli
 from tests.live import free_port
 from workledger.app import create_app
 from workledger.config import SecretKeyMissing
+from workledger.soap.envelope import NS, SOAP_ENV
 
 
 async def test_demo_json_shape_credentials_and_rotation(cli_env, client):
@@ -107,6 +109,13 @@ async def test_demo_json_shape_credentials_and_rotation(cli_env, client):
     invoices = await client.get("/v1/invoices", auth=(invoicing["username"],
                                                       invoicing["password"]))
     assert invoices.status_code == 200 and invoices.json()
+    # The demo's handling prices: its delivery of 4 lines charged one order and 4 lines.
+    charges = await client.get(
+        f"/v1/orders/{flow['order_ids']['delivered']}/invoice-charges",
+        auth=(invoicing["username"], invoicing["password"]))
+    assert charges.status_code == 200, charges.text
+    assert sorted((c["quantity"], c["price"]) for c in charges.json()) == [
+        (1, 12.5), (4, 1.75)], charges.json()
     robot = data["automation_user"]
     both = [
         (await client.get("/v1/customers", auth=(robot["username"], robot["password"]),
@@ -119,6 +128,34 @@ async def test_demo_json_shape_credentials_and_rotation(cli_env, client):
     settings = await client.get("/v1/company/settings",
                                 headers={"X-API-Authorization": company["company_admin_token"]})
     assert settings.json()["id"] == company["id"]
+
+    # The two faces' starting points (issue 9): a Compleet work order through the
+    # connector, and the SOAP endpoint with the goods-owner code and a WSI user.
+    base = "http://127.0.0.1:8000"  # WORKLEDGER_PUBLIC_URL's default
+    connector = data["connector"]
+    assert connector["token"] == company["connector_token"]
+    complete = [j for j in jobs if j["status"] == "complete"]
+    assert connector["workorder_no"] == complete[0]["number"]
+    assert connector["get_workorder_url"].startswith(f"{base}/openapi/1/GetWorkorder/")
+    fetched = await client.get(connector["get_workorder_url"].removeprefix(base)
+                               + "&update_status=false")
+    assert fetched.json()["response"]["Status"] == "Compleet", fetched.text
+    soap = data["soap"]
+    assert soap["wsdl_url"] == f"{base}/soap/goodsowner?wsdl"
+    assert soap["goods_owner_code"] == str(company["id"])
+    assert (soap["username"], soap["password"]) == (plain["username"], plain["password"])
+    wsdl = await client.get(soap["wsdl_url"].removeprefix(base))
+    assert wsdl.status_code == 200 and b"wsdl:definitions" in wsdl.content
+    request = (
+        f'<soap:Envelope xmlns:soap="{SOAP_ENV}"><soap:Body><GetOrdersByQuery xmlns="{NS}">'
+        f"<GoodsOwnerCode>{soap['goods_owner_code']}</GoodsOwnerCode>"
+        f"<UserName>{soap['username']}</UserName><Password>{soap['password']}</Password>"
+        "</GetOrdersByQuery></soap:Body></soap:Envelope>")
+    orders = await client.post(soap["endpoint"].removeprefix(base), content=request,
+                               headers={"Content-Type": "text/xml; charset=utf-8"})
+    assert orders.status_code == 200, orders.text
+    numbers = etree.fromstring(orders.content).findall(f".//{{{NS}}}OrderNumber")
+    assert len(numbers) == len(flow["order_ids"])
 
     # Running it again keeps the data but rotates the secrets.
     second = json.loads(run_cli(cli_env, "demo", "--json").stdout)

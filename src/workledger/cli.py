@@ -207,7 +207,8 @@ async def _demo(saved: dict | None) -> dict:
         async with database.session() as session:
             if saved is not None and await demo_still_valid(session, keyring, saved):
                 return saved
-            return await ensure_demo(session, keyring, settings.api_email_host)
+            return await ensure_demo(session, keyring, settings.api_email_host,
+                                     settings.public_url)
     finally:
         await database.dispose()
 
@@ -266,6 +267,10 @@ def demo(
     typer.echo(f"Staff login:        {data['staff']['email']} / {data['staff']['password']}")
     robot = data["automation_user"]
     typer.echo(f"Automation user:    {robot['username']} / {robot['password']} (+ X-Company-Id)")
+    connector, soap = data["connector"], data["soap"]
+    typer.echo(f"Connector:          {connector['get_workorder_url']}")
+    typer.echo(f"SOAP:               {soap['wsdl_url']} (GoodsOwnerCode "
+               f"{soap['goods_owner_code']}, {soap['username']} / {soap['password']})")
     oauth = data.get("oauth_client")
     if oauth:
         typer.echo(f"OAuth application:   client_id {oauth['client_id']} / client_secret "

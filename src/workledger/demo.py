@@ -22,7 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from workledger.auth import administration, credentials
 from workledger.auth.passwords import hash_password
 from workledger.auth.secrets import Keyring
-from workledger.companies.service import create_company, find_company, set_user
+from workledger.companies.service import (
+    create_company,
+    find_company,
+    set_handling_charges,
+    set_user,
+)
 from workledger.demo_flow import flow_ids, make_flow
 from workledger.models import (
     ApiUser,
@@ -40,7 +45,9 @@ from workledger.models import (
     UserRole,
     Warehouse,
 )
+from workledger.models.work_orders import WorkOrderStatus
 from workledger.oauth2 import clients as oauth_clients
+from workledger.work_orders.repository import WorkOrderRepository
 
 COMPANIES = (
     ("company", "Acme Installations", "admin@acme.example"),
@@ -55,7 +62,9 @@ async def demo_still_valid(session: AsyncSession, keyring: Keyring, saved: dict)
     """Whether saved demo credentials still open this database (same data, same secret)."""
     try:
         key = saved["company"]["company_key"]
-        saved["oauth_client"]["client_secret"]  # noqa: B018 - older files lack it
+        saved["oauth_client"]["client_secret"]  # noqa: B018 - older files lack these
+        saved["connector"]["token"]  # noqa: B018
+        saved["soap"]["wsdl_url"]  # noqa: B018
     except (KeyError, TypeError):
         return False
     current = await credentials.current_secret(
@@ -101,8 +110,15 @@ async def _automation_user(session: AsyncSession) -> dict[str, str]:
 
 
 async def ensure_demo(
-    session: AsyncSession, keyring: Keyring, api_email_host: str = "api.workledger.local"
+    session: AsyncSession, keyring: Keyring, api_email_host: str = "api.workledger.local",
+    public_url: str = "http://127.0.0.1:8000",
 ) -> dict[str, Any]:
+    """Create or refresh the demo and answer its credentials: ``company`` and
+    ``other_company`` (keys, users, tokens, the ids of the operations flow), ``staff``,
+    ``automation_user``, ``oauth_client``, and for the first company the two faces'
+    starting points: ``connector`` (``token``, ``workorder_no`` of a ``Compleet`` work
+    order, or null once every one was handed over, and a ``GetWorkorder`` URL) and
+    ``soap`` (``wsdl_url``, ``endpoint``, ``goods_owner_code`` and an API user)."""
     result: dict[str, Any] = {}
     for key, name, admin_email in COMPANIES:
         company = await find_company(session, name)
@@ -140,6 +156,20 @@ async def ensure_demo(
             ),
             **await flow_ids(session, company.id),
         }
+    first = result["company"]
+    base = public_url.rstrip("/")
+    number = await WorkOrderRepository(session, first["id"]).first_number(
+        WorkOrderStatus.complete)
+    token = first["connector_token"]
+    result["connector"] = {
+        "token": token, "workorder_no": number,
+        "get_workorder_url": f"{base}/openapi/1/GetWorkorder/?token={token}"
+                             + (f"&workorder_no={number}" if number else ""),
+    }
+    result["soap"] = {
+        "wsdl_url": f"{base}/soap/goodsowner?wsdl", "endpoint": f"{base}/soap/goodsowner",
+        "goods_owner_code": str(first["id"]), **first["api_user"],
+    }
     staff_password = secrets.token_urlsafe(12)
     await set_user(session, STAFF_EMAIL, staff_password, company_id=None, is_staff=True)
     result["staff"] = {"email": STAFF_EMAIL, "password": staff_password}
@@ -216,4 +246,8 @@ async def _sample_data(session: AsyncSession, company_id: int, name: str) -> Non
             status=status, total_excl_tax=net, total_tax=net / 4, total_incl_tax=net * 5 / 4,
         ))
     await session.flush()
+    # Handling prices, so the demo's delivery shows the invoice charges it makes.
+    await set_handling_charges(session, company_id, {
+        "handling_charge_per_order": Decimal("12.50"),
+        "handling_charge_per_line": Decimal("1.75")})
     await make_flow(session, company_id, supplier_id=supplier.id, customer_id=billed.id)

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select, update
 
 from tests.auth.conftest import PASSWORD, basic
+from workledger.auth import administration
 from workledger.kit.db import utcnow
 from workledger.models import ApiUser, AutomationUser, Credential
 
@@ -210,6 +211,13 @@ async def test_automation_user_reaches_every_company_by_header(client, app, acce
     companies = (await client.get("/v1/automation/companies", headers=robot["headers"])).json()
     assert {acme.id, other.id} <= {c["id"] for c in companies}
     assert await status(client, acme.headers, "/v1/automation/companies") == 403
+    # A company without API access is invisible: not listed, and 404 by its id.
+    async with app.state.database.session() as session:
+        await administration.set_api_access(session, other.id, False)
+    listed = (await client.get("/v1/automation/companies", headers=robot["headers"])).json()
+    assert acme.id in {c["id"] for c in listed} and other.id not in {c["id"] for c in listed}
+    closed = {**robot["headers"], "X-Company-Id": str(other.id)}
+    assert await status(client, closed, f"/v1/customers/{theirs['id']}") == 404
     async with app.state.database.session() as session:
         await session.execute(update(AutomationUser).where(AutomationUser.id == robot["id"])
                               .values(is_active=False))

@@ -84,7 +84,8 @@ _AUTOMATION_USER = Prepared(
     select(AutomationUser.id, AutomationUser.password_hash, AutomationUser.is_active)
     .where(AutomationUser.username == bindparam("login"))
 )
-_COMPANY = Prepared(select(Company.id).where(Company.id == bindparam("company_id")))
+_COMPANY = Prepared(select(Company.id).where(Company.id == bindparam("company_id"),
+                                             Company.api_access.is_(True)))
 
 
 async def _credential(
@@ -254,6 +255,8 @@ async def _chosen_company(request: Request, session: MaybeSession) -> int | None
         raise ValidationProblem.single(
             "X-Company-Id", "X-Company-Id must be one company id, in ASCII digits"
         )
+    # A company without API access does not exist for an automation user (seed 001),
+    # as it does not for any integration credential of its own.
     if await first_row(request, _COMPANY, company_id=company_id) is None:
         raise NotFound(f"No company with id {company_id}.")
     return company_id

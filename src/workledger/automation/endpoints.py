@@ -9,7 +9,7 @@ from pydantic import TypeAdapter
 
 from workledger.auth.dependencies import AutomationCaller
 from workledger.automation import schemas, service
-from workledger.companies.service import list_companies
+from workledger.automation.repository import AutomationRepository
 from workledger.kit.idempotency import HEADER as IDEMPOTENCY_KEY
 from workledger.kit.idempotency import MAX_LENGTH as IDEMPOTENCY_KEY_LENGTH
 from workledger.kit.listing import allow_parameters, language
@@ -39,13 +39,16 @@ PICK = TypeAdapter(schemas.Pick)
     dependencies=no_parameters,
     responses=problem_responses(400, 401, 403, 404, 429, 500, descriptions=CALLER_ERRORS),
     summary="Every company (goods owner) an automation user can act on",
-    description="Choose one per call with the `X-Company-Id` header.",
+    description="The companies with API access, by id (the others are invisible to "
+    "automation users: `X-Company-Id` naming one is 404). Choose one per call with the "
+    "`X-Company-Id` header.",
     operation_id="list_automation_companies",
 )
 async def automation_companies(
     session: Session, principal: AutomationCaller
 ) -> list[schemas.CompanySummary]:
-    return [schemas.CompanySummary.model_validate(row) for row in await list_companies(session)]
+    companies = await AutomationRepository(session).open_companies()
+    return [schemas.CompanySummary.model_validate(row) for row in companies]
 
 
 @router.get(

@@ -35,6 +35,11 @@ class AutomationRepository:
             Company.id == company_id, Company.api_access.is_(True)))
         return found is not None
 
+    async def open_companies(self) -> list[Company]:
+        """Every company with API access, by id."""
+        statement = select(Company).where(Company.api_access.is_(True)).order_by(Company.id)
+        return list((await self.session.scalars(statement)).all())
+
     def pick_list(self) -> Select:
         """Allocated, unpicked order lines of every company with API access, each with
         its order."""

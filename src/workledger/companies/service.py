@@ -29,10 +29,6 @@ async def create_company(session: AsyncSession, name: str, *, api_access: bool) 
     return company
 
 
-async def list_companies(session: AsyncSession) -> list[Company]:
-    return list((await session.scalars(select(Company).order_by(Company.id))).all())
-
-
 async def find_company(session: AsyncSession, name: str) -> Company | None:
     return await session.scalar(select(Company).where(Company.name == name).limit(1))
 

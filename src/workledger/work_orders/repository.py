@@ -34,6 +34,12 @@ class WorkOrderRepository(TenantRepository[WorkOrder]):
                      .where(WorkOrder.order_id == order_id).order_by(WorkOrder.id))
         return list((await self.session.scalars(statement)).all())
 
+    async def first_number(self, status: str) -> str | None:
+        """The ``number`` of the company's oldest work order in ``status``, or None."""
+        statement = (self.readable().with_only_columns(WorkOrder.number)
+                     .where(WorkOrder.status == status).order_by(WorkOrder.id).limit(1))
+        return await self.session.scalar(statement)
+
     async def taken_numbers(self, numbers: Collection[str]) -> set[str]:
         """Those of ``numbers`` a work order of the company already has: one query."""
         if not numbers:
