@@ -305,15 +305,16 @@ async def list_customers(request: Request) -> Response:
         if isinstance(company_id, Response):
             return company_id
         rows = await _fetch(conn, CUSTOMER_COLUMNS + suffix, company_id, *args)
-        items = await _with_contacts(conn, company_id, rows)
+        # The contacts of the page's rows only (the row past the page tells "next").
+        items = await _with_contacts(conn, company_id, rows[:per_page])
     url = request.url
     links = []
-    if len(items) > per_page:
+    if len(rows) > per_page:
         links.append(f'<{url.include_query_params(page=page + 1, per_page=per_page)}>; rel="next"')
     if page > 1:
         links.append(f'<{url.include_query_params(page=page - 1, per_page=per_page)}>; rel="prev"')
     links.append(f'<{url.include_query_params(page=1, per_page=per_page)}>; rel="first"')
-    return Response(_dump(items[:per_page]), media_type=JSON, headers={"Link": ", ".join(links)})
+    return Response(_dump(items), media_type=JSON, headers={"Link": ", ".join(links)})
 
 
 async def health(_: Request) -> Response:
