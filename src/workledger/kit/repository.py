@@ -384,9 +384,10 @@ def _base_service_get() -> Any:
 
 
 def _plain_schema(schema: Any) -> bool:
-    """Members read by their own names, no validator that needs the ORM object."""
+    """Members read by their own names, no validator that needs the ORM object
+    (computed fields are fine: they read the schema's own members)."""
     decorators = schema.__pydantic_decorators__
-    if decorators.model_validators or decorators.computed_fields:
+    if decorators.model_validators:
         return False
     return all(info.alias is None and info.validation_alias is None
                for info in schema.model_fields.values())
