@@ -31,10 +31,11 @@ $(VENV)/.installed: $(LOCK) pyproject.toml
 $(LOCALE)/%/LC_MESSAGES/messages.mo: $(LOCALE)/%/LC_MESSAGES/messages.po $(VENV)/.installed
 	$(BIN)/pybabel compile --statistics -d $(LOCALE) -D messages -l $*
 
-# After adding or changing an N_("...") message: extract, merge into every catalogue, then
+# After adding or changing an N_("...") message or a page's text: extract, merge into every catalogue, then
 # translate the new (empty) entries; tests/test_catalogues.py fails until all are done.
 messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-default-keywords --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ -k gettext -k ngettext:1,2 \
+	  --no-default-keywords --sort-output \
 	  --omit-header --no-location -o $(LOCALE)/messages.pot .
 	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages \
 	  --no-fuzzy-matching --ignore-obsolete --width 100

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from workledger.kit.i18n import LOCALE_DIR, LOCALES, N_, catalogue
@@ -16,14 +17,33 @@ ROOT = Path(__file__).resolve().parent.parent
 SAME_AS_ENGLISH: dict[tuple[str, str], str] = {
     ("Installation", "sv"): "the Swedish word is spelled as the English one",
     ("Installation", "da"): "the Danish word is spelled as the English one",
+    ("Administration", "sv"): "the Swedish word is spelled as the English one",
+    ("Administration", "da"): "the Danish word is spelled as the English one",
+    ("E-mail", "da"): "Danish writes e-mail as English does",
+    ("Error", "es"): "the Spanish word is spelled as the English one",
+    ("Error %(code)s", "es"): "the Spanish word is spelled as the English one",
+    ("no", "es"): "the Spanish word is spelled as the English one",
+    **{("Start", locale): "the word is spelled as the English one"
+       for locale in ("nb", "sv", "da")},
+    **{("Status", locale): "the word is spelled as the English one"
+       for locale in ("nb", "sv", "da")},
+    **{("Token", locale): "the languages use the English word"
+       for locale in ("nb", "sv", "da", "es")},
 }
+#: The keywords of `make messages` (Makefile): N_ in the code; _, gettext and ngettext
+#: are what the templates' {% trans %} blocks and _("...") calls become.
+KEYWORDS = {"N_": None, "_": None, "gettext": None, "ngettext": (1, 2)}
 
 
 def marked_messages() -> set[str]:
-    """Every ``N_("...")`` message in the code, as ``make messages`` extracts them."""
-    found = extract_from_dir(ROOT / "src", method_map=[("**.py", "python")],
-                             keywords={"N_": None})
-    return {message for _, _, message, _, _ in found}
+    """Every message ``make messages`` extracts: ``N_("...")`` in the code and the
+    pages' text in the templates, read with babel.cfg's own mapping."""
+    with (ROOT / "babel.cfg").open() as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
+    found = extract_from_dir(ROOT, method_map=method_map, options_map=options_map,
+                             keywords=KEYWORDS)
+    return {message if isinstance(message, str) else message[0]
+            for _, _, message, _, _ in found}
 
 
 MARKED = marked_messages()
@@ -39,6 +59,11 @@ def test_the_walk_finds_the_messages():
     # Rules (28 codes), violations, problem titles, workflow statuses at least.
     assert len(MARKED) >= 60
     assert "Not enough quantity in inventory." in MARKED
+    # The pages' text (templates) and the pages' Python messages.
+    assert len(MARKED) >= 350
+    assert "Sign in with your Workledger account." in MARKED
+    assert "Logged in as %(email)s" in MARKED
+    assert "You are logged out." in MARKED
     assert TRANSLATED == ["da", "es", "nb", "sv"]
 
 
@@ -144,3 +169,41 @@ def test_every_status_type_and_process_has_a_catalogued_name():
         assert len(values) >= 4
         assert set(names) == set(values)
         assert all(name in MARKED for name in names.values())
+
+
+async def test_validation_messages_we_write_are_in_the_callers_language(client, acme):
+    """Our own words for a bad query string, path id and body (not Pydantic's)."""
+    listed = await client.get("/v1/customers?language_code=7&total=maybe&sort=nope",
+                              headers=acme.headers)
+    assert listed.status_code == 400 and listed.headers["Content-Language"] == "es"
+    body = listed.json()
+    assert body["title"] == N_("One or more validation errors occurred.").in_language(7)
+    assert body["errors"]["total"] == ["total debe ser true o false"]
+    assert body["errors"]["sort"][0].startswith("No se puede ordenar por 'nope'. Permitidos: ")
+    assert body["detail"] == "La cadena de consulta no es válida."
+
+    path = await client.get("/v1/customers/01?language_code=7", headers=acme.headers)
+    assert path.status_code == 400
+    assert path.json()["errors"] == {"customer_id": ["customer_id debe ser un id entero positivo"]}
+
+    written = await client.post("/v1/items", headers=acme.headers,
+                                json={"language_code": 7, "number": "I-1", "id": 5})
+    assert written.status_code == 400 and written.headers["Content-Language"] == "es"
+    assert written.json()["errors"] == {"id": ["id es de solo lectura y no se puede cambiar"]}
+    english = await client.post("/v1/items", headers=acme.headers,
+                                json={"number": "I-1", "id": 5})
+    assert english.json()["errors"] == {"id": ["id is read-only and cannot be changed"]}
+
+
+async def test_the_schema_validators_common_messages_are_translated(client, acme):
+    """Pydantic's own words, where our id filled with its values is exactly what it said;
+    any other message stays in its English."""
+    sent = {"number": 5, "description": "x" * 5000}
+    english = await client.post("/v1/items", headers=acme.headers, json=sent)
+    spanish = await client.post("/v1/items", headers=acme.headers,
+                                json={**sent, "language_code": 7})
+    assert english.status_code == spanish.status_code == 400
+    assert english.json()["errors"]["number"] == ["Input should be a valid string"]
+    assert spanish.json()["errors"]["number"] == ["La entrada debe ser una cadena válida"]
+    assert set(spanish.json()["errors"]) == set(english.json()["errors"])
+    assert spanish.json()["errors"] != english.json()["errors"]

@@ -87,9 +87,11 @@ async def browser() -> AsyncIterator[Browser]:
 
 
 async def open_page(
-    browser: Browser, live_server: str, viewport: dict
+    browser: Browser, live_server: str, viewport: dict, *, locale: str = "en-US"
 ) -> tuple[BrowserContext, Page, list[str]]:
-    context = await browser.new_context(base_url=live_server, viewport=viewport)
+    # The locale sets Accept-Language, which picks the pages' language: the tests read
+    # English labels whatever the machine's own locale is.
+    context = await browser.new_context(base_url=live_server, viewport=viewport, locale=locale)
     context.set_default_timeout(TIMEOUT_MS)
     # Never wait on the internet: nothing outside the live server may load.
     await context.route(

@@ -19,6 +19,7 @@ from workledger.auth.passwords import hash_password, spend_verification_time, ve
 from workledger.auth.repository import ApiUserRepository
 from workledger.auth.secrets import Keyring
 from workledger.kit.db import utcnow
+from workledger.kit.i18n import N_
 from workledger.kit.problems import NotFound, ValidationProblem
 from workledger.models import ApiUser, AutomationUser, Company, CredentialKind, User
 
@@ -31,6 +32,7 @@ INTEGRATION_SYSTEMS = (
 ERP_PACKAGES = ("BouwOffice", "AFAS", "Exact Online", "Snelstart", "Twinfield", "King",
                 "Gripp", "Other")
 DEFAULT_ERP_PACKAGE = "BouwOffice"
+CHOOSE_ONE_OF = N_("choose one of: {choices}")
 SESSION_TOKEN_LIFETIME = timedelta(minutes=60)
 MIN_PASSWORD_LENGTH = 10
 _USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{4,100}$")
@@ -40,7 +42,7 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 async def get_company(session: AsyncSession, company_id: int) -> Company:
     company = await session.get(Company, company_id)
     if company is None:
-        raise NotFound(f"No company with id {company_id}.")
+        raise NotFound(N_("No company with id {id}.").say(id=company_id))
     return company
 
 
@@ -54,7 +56,8 @@ async def set_api_access(session: AsyncSession, company_id: int, allowed: bool) 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationProblem.single(
-            "password", f"the password needs at least {MIN_PASSWORD_LENGTH} characters"
+            "password", N_("the password needs at least {minimum} characters").say(
+                minimum=MIN_PASSWORD_LENGTH)
         )
 
 
@@ -62,11 +65,13 @@ async def _check_new_login(session: AsyncSession, username: str, password: str) 
     """A Basic-auth login names one user across both tables, so it must be free in both."""
     if not _USERNAME.match(username):
         raise ValidationProblem.single(
-            "username", "use 4-100 letters, digits or _ . @ - in the username"
+            "username",
+            N_("use 4-100 letters, digits or _ . @ - in the username").in_language()
         )
     for model in (ApiUser, AutomationUser):
         if await session.scalar(select(model.id).where(model.username == username)):
-            raise ValidationProblem.single("username", "this username is taken")
+            raise ValidationProblem.single(
+                "username", N_("this username is taken").in_language())
     _check_password(password)
 
 
@@ -84,25 +89,30 @@ async def create_api_user(
     company = await get_company(session, company_id)
     if not company.api_access:
         raise ValidationProblem.single(
-            "company", "allow API access for this goods owner before creating API users"
+            "company", N_("allow API access for this goods owner before creating API "
+                          "users").in_language()
         )
     username = username.strip()
     if not username.startswith("WSI"):
         raise ValidationProblem.single(
-            "username", "the username must start with \"WSI\" (Web Service Integration)"
+            "username", N_("the username must start with \"WSI\" (Web Service "
+                           "Integration)").in_language()
         )
     await _check_new_login(session, username, password)
     if email and not _EMAIL.match(email):
-        raise ValidationProblem.single("email", "this is not an e-mail address")
+        raise ValidationProblem.single(
+            "email", N_("this is not an e-mail address").in_language())
     if integration_system not in INTEGRATION_SYSTEMS:
         raise ValidationProblem.single(
-            "integration_system", "choose one of: " + ", ".join(INTEGRATION_SYSTEMS)
+            "integration_system",
+            CHOOSE_ONE_OF.say(choices=", ".join(INTEGRATION_SYSTEMS))
         )
     if integration_system == "Other":
         integration_system = integration_other.strip()
         if not integration_system:
             raise ValidationProblem.single(
-                "integration_other", "type the name of the system when you choose Other"
+                "integration_other",
+                N_("type the name of the system when you choose Other").in_language()
             )
     user = ApiUser(
         company_id=company.id,
@@ -120,7 +130,7 @@ async def create_api_user(
 async def get_api_user(session: AsyncSession, company_id: int, user_id: int) -> ApiUser:
     user = await ApiUserRepository(session, company_id).find(id=user_id)
     if user is None:
-        raise NotFound(f"No API user with id {user_id}.")
+        raise NotFound(N_("No API user with id {id}.").say(id=user_id))
     return user
 
 
@@ -160,7 +170,8 @@ async def create_automation_user(
     username = username.strip()
     if username.startswith(("WSI", "api_")):
         raise ValidationProblem.single(
-            "username", "\"WSI\" and \"api_\" names belong to goods-owner credentials"
+            "username", N_("\"WSI\" and \"api_\" names belong to goods-owner "
+                           "credentials").in_language()
         )
     await _check_new_login(session, username, password)
     user = AutomationUser(
@@ -181,7 +192,7 @@ async def set_automation_user_active(
 ) -> AutomationUser:
     user = await session.get(AutomationUser, user_id)
     if user is None:
-        raise NotFound(f"No automation user with id {user_id}.")
+        raise NotFound(N_("No automation user with id {id}.").say(id=user_id))
     user.is_active = active
     await session.flush()
     return user
@@ -226,7 +237,8 @@ async def choose_erp_package(
 ) -> str:
     """Save the package; the connector token is made once and never changes (seed 003)."""
     if package not in ERP_PACKAGES:
-        raise ValidationProblem.single("package", "choose one of: " + ", ".join(ERP_PACKAGES))
+        raise ValidationProblem.single(
+            "package", CHOOSE_ONE_OF.say(choices=", ".join(ERP_PACKAGES)))
     company = await get_company(session, company_id)
     company.erp_package = package
     token = await credentials.current_secret(

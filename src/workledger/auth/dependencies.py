@@ -15,6 +15,7 @@ from workledger.auth import schemes
 from workledger.auth.principal import INVOICES, READ, WRITE, Principal
 from workledger.kit import idempotency
 from workledger.kit.gates import credential_fault
+from workledger.kit.i18n import N_
 from workledger.kit.problems import Forbidden, Problem, Unauthorized, ValidationProblem
 from workledger.kit.ratelimit import SCOPE_KEY
 from workledger.kit.session import Session, get_session
@@ -74,7 +75,7 @@ async def credential_header(request: Request, name: str, challenge: str) -> str 
     fault = credential_fault(values, name)
     if fault:
         await count_against_address(request)
-        raise Unauthorized(f"Malformed credentials: {fault}",
+        raise Unauthorized(N_("Malformed credentials: {fault}").say(fault=fault),
                            headers={"WWW-Authenticate": challenge})
     return values[0] if values else None
 
@@ -91,8 +92,8 @@ async def current_principal(
     authorization = await credential_header(request, "Authorization", ANY_CHALLENGE)
     if not authorization or not authorization.strip():
         raise Unauthorized(
-            "Missing token: send 'Authorization: Key <company key>', a Bearer token or "
-            "HTTP Basic credentials.",
+            N_("Missing token: send 'Authorization: Key <company key>', a Bearer token or "
+               "HTTP Basic credentials.").in_language(),
             headers={"WWW-Authenticate": ANY_CHALLENGE},
         )
     scheme, _, secret = authorization.strip().partition(" ")
@@ -103,7 +104,8 @@ async def current_principal(
         await count_against_address(request)
         known = ", ".join(s.capitalize() for s in schemes.SCHEMES)
         raise Unauthorized(
-            f"Unknown authorization scheme '{scheme}'. Use one of: {known}.",
+            N_("Unknown authorization scheme '{scheme}'. Use one of: {known}.").say(
+                scheme=scheme, known=known),
             headers={"WWW-Authenticate": ANY_CHALLENGE},
         )
     try:
@@ -159,12 +161,14 @@ def require(principal: Principal, *permissions: str) -> Principal:
     if principal.company_id is None:
         if principal.kind == "automation_user":
             raise ValidationProblem.single(
-                "X-Company-Id", "send X-Company-Id: the company to act on"
+                "X-Company-Id",
+                N_("send X-Company-Id: the company to act on").in_language()
             )
-        raise Forbidden("This credential is not tied to a company.")
+        raise Forbidden(N_("This credential is not tied to a company.").in_language())
     for permission in permissions:
         if not principal.can(permission):
-            raise Forbidden(f"This credential lacks the '{permission}' permission.")
+            raise Forbidden(N_("This credential lacks the '{permission}' permission.").say(
+                permission=permission))
     return principal
 
 
@@ -191,7 +195,7 @@ InvoiceWriter = Annotated[Principal, Depends(_requiring(WRITE, INVOICES))]
 
 async def _automation_caller(principal: Caller) -> Principal:
     if principal.kind != "automation_user":
-        raise Forbidden("Only automation users can call this endpoint.")
+        raise Forbidden(N_("Only automation users can call this endpoint.").in_language())
     return principal
 
 
@@ -205,7 +209,8 @@ async def _company_admin(
 ) -> Principal:
     token = await credential_header(request, "X-API-Authorization", 'Key realm="workledger"')
     if not token or not token.strip():
-        raise Unauthorized("Missing X-API-Authorization: send the company admin token.")
+        raise Unauthorized(N_(
+            "Missing X-API-Authorization: send the company admin token.").in_language())
     return await admit(request, schemes.resolve_company_admin(request, session, token.strip()))
 
 

@@ -88,7 +88,7 @@ async def account_token(request: Request, session: Session, body: TokenRequest) 
             select(Company.api_access).where(Company.id == user.company_id)
         )
         if not api_access:
-            raise Forbidden(schemes.API_ACCESS_OFF)
+            raise Forbidden(schemes.API_ACCESS_OFF.in_language())
     token = await issue_session_token(session, request.app.state.keyring, user)
     return Response(f'"{token}"', media_type="application/json",
                     headers={**NO_STORE, "X-Expires-In": str(int(

@@ -11,6 +11,7 @@ import smtplib
 from email.message import EmailMessage
 
 from workledger.config import Settings
+from workledger.kit.i18n import N_
 from workledger.kit.problems import ValidationProblem
 
 
@@ -29,10 +30,12 @@ async def send_api_user_credentials(
 ) -> None:
     if not settings.smtp_host:
         raise ValidationProblem.single(
-            "send_credentials", "no SMTP server is configured (WORKLEDGER_SMTP_HOST)"
+            "send_credentials",
+            N_("no SMTP server is configured (WORKLEDGER_SMTP_HOST)").in_language()
         )
     if not to:
-        raise ValidationProblem.single("email", "an e-mail address is needed to send to")
+        raise ValidationProblem.single(
+            "email", N_("an e-mail address is needed to send to").in_language())
     base = settings.public_url.rstrip("/")
     message = EmailMessage()
     message["From"] = settings.smtp_from
@@ -58,5 +61,6 @@ if they are exposed.
         await asyncio.to_thread(_send, settings, message)
     except (OSError, smtplib.SMTPException) as error:
         raise ValidationProblem.single(
-            "send_credentials", f"the mail server refused the message: {error}"
+            "send_credentials",
+            N_("the mail server refused the message: {error}").say(error=error)
         ) from error

@@ -18,6 +18,7 @@ from workledger.auth.principal import ALL_PERMISSIONS, INVOICES, READ, WRITE, Pr
 from workledger.auth.secrets import PREFIXES
 from workledger.kit.db import utcnow
 from workledger.kit.gates import MAX_ID, query_int, text_fault
+from workledger.kit.i18n import N_
 from workledger.kit.prepared import Prepared, RowView, first
 from workledger.kit.problems import Forbidden, NotFound, Unauthorized, ValidationProblem
 from workledger.kit.session import connection as request_connection
@@ -35,13 +36,15 @@ from workledger.models import (
 #: The resolvers read on the request's connection (kit.session.connection), never through
 #: a session: the faces that hold one pass it along, ``/v1`` passes ``None``.
 MaybeSession = AsyncSession | None
-INACTIVE = "Unauthorized: the provided token is not active"
+INACTIVE = N_("Unauthorized: the provided token is not active")
 #: RFC 6750 §3.1: what a resource server answers for an OAuth token it does not accept.
 INVALID_OAUTH_TOKEN = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
 #: Scope ``offline_access`` is read access (DESIGN §3).
 OAUTH_PERMISSIONS = frozenset({READ})
-API_ACCESS_OFF = "API access is switched off for this company."
-MALFORMED_BASIC = "Malformed Basic credentials: expected base64 of 'user:password'."
+API_ACCESS_OFF = N_("API access is switched off for this company.")
+MALFORMED_BASIC = N_("Malformed Basic credentials: expected base64 of 'user:password'.")
+UNKNOWN_TOKEN = N_("Unknown token.")
+UNKNOWN_LOGIN = N_("Unknown username or password.")
 
 
 #: The credential lookups run on every request: prebuilt, compiled once (kit.prepared).
@@ -95,14 +98,14 @@ async def _credential(
     keyring = request.app.state.keyring
     row = await first_row(request, _CREDENTIAL, digest=keyring.digest(secret), kind=kind)
     if row is None or not keyring.matches(secret, row.digest):
-        raise Unauthorized("Unknown token.")
+        raise Unauthorized(UNKNOWN_TOKEN.in_language())
     now = utcnow()
     if (row.revoked_at is not None and row.revoked_at <= now) or (
         row.expires_at is not None and row.expires_at <= now
     ):
-        raise Unauthorized(INACTIVE)
+        raise Unauthorized(INACTIVE.in_language())
     if row.company_id is not None and not row.api_access:
-        raise Forbidden(API_ACCESS_OFF)
+        raise Forbidden(API_ACCESS_OFF.in_language())
     return row
 
 
@@ -127,7 +130,7 @@ async def resolve_bearer(request: Request, session: MaybeSession, token: str) ->
     row = await _credential(request, session, token, CredentialKind.session_token)
     active = await first_row(request, _USER_ACTIVE, user_id=row.user_id)
     if active is None or not active[0]:
-        raise Unauthorized(INACTIVE)
+        raise Unauthorized(INACTIVE.in_language())
     return Principal(
         "session_token", row.company_id, ALL_PERMISSIONS, credential_id=row.id,
         user_id=row.user_id,
@@ -138,12 +141,12 @@ async def _oauth_access_token(request: Request, session: MaybeSession, token: st
     keyring = request.app.state.keyring
     row = await first_row(request, _OAUTH_ACCESS_TOKEN, digest=keyring.digest(token))
     if row is None or not keyring.matches(token, row.access_digest):
-        raise Unauthorized("Unknown token.", headers=INVALID_OAUTH_TOKEN)
+        raise Unauthorized(UNKNOWN_TOKEN.in_language(), headers=INVALID_OAUTH_TOKEN)
     if (row.revoked_at is not None or row.access_expires_at <= utcnow()
             or not row.client_active or not row.user_active):
-        raise Unauthorized(INACTIVE, headers=INVALID_OAUTH_TOKEN)
+        raise Unauthorized(INACTIVE.in_language(), headers=INVALID_OAUTH_TOKEN)
     if row.company_id is not None and not row.api_access:
-        raise Forbidden(API_ACCESS_OFF)
+        raise Forbidden(API_ACCESS_OFF.in_language())
     return Principal(
         "oauth_access_token", row.company_id, OAUTH_PERMISSIONS, credential_id=row.id,
         user_id=row.user_id, limit_key=f"oauth:{row.oauth_client_id}:{row.user_id}",
@@ -154,11 +157,11 @@ async def resolve_basic(request: Request, session: MaybeSession, encoded: str) -
     try:
         decoded = base64.b64decode(encoded, validate=True).decode("utf-8")
     except ValueError:  # not base64 (binascii.Error), not UTF-8, not ASCII
-        raise Unauthorized(MALFORMED_BASIC) from None
+        raise Unauthorized(MALFORMED_BASIC.in_language()) from None
     login, separator, password = decoded.partition(":")
     # The login is looked up in the database: a NUL in it must never get there.
     if not separator or not login or text_fault(decoded):
-        raise Unauthorized(MALFORMED_BASIC) from None
+        raise Unauthorized(MALFORMED_BASIC.in_language()) from None
     if login.startswith("api_") and "@" in login:
         return await _api_key(request, session, login, password)
     if login.startswith("WSI"):
@@ -171,11 +174,11 @@ async def _api_key(request: Request, session: MaybeSession, login: str, key: str
     row = await first_row(request, _API_KEY, login=login)
     if row is None or not keyring.matches(key, row.digest):
         await request.app.state.login_guard.failed(client_address(request), login)
-        raise Unauthorized("Unknown API e-mail or key.")
+        raise Unauthorized(N_("Unknown API e-mail or key.").in_language())
     if row.revoked_at is not None:
-        raise Unauthorized(INACTIVE)
+        raise Unauthorized(INACTIVE.in_language())
     if not row.api_access:
-        raise Forbidden(API_ACCESS_OFF)
+        raise Forbidden(API_ACCESS_OFF.in_language())
     return Principal("api_key", row.company_id, ALL_PERMISSIONS, credential_id=row.id)
 
 
@@ -204,7 +207,7 @@ async def _unknown_login(request: Request, login: str, password: str) -> None:
     await guard.check(address, login, closed_when_unsure=False)
     await spend_verification_time(password)  # as long as a real check: no user enumeration
     await guard.failed(address, login)
-    raise Unauthorized("Unknown username or password.")
+    raise Unauthorized(UNKNOWN_LOGIN.in_language())
 
 
 async def resolve_api_user(request: Request, session: MaybeSession, login: str,
@@ -213,7 +216,7 @@ async def resolve_api_user(request: Request, session: MaybeSession, login: str,
     REST, ``UserName`` / ``Password`` in a SOAP request (seed 001: one user for both).
     Another name is an unknown login, counted as a failed one."""
     if text_fault(login) or text_fault(password):
-        raise Unauthorized("Malformed credentials.")
+        raise Unauthorized(N_("Malformed credentials.").in_language())
     if not login.startswith("WSI"):
         await _unknown_login(request, login, password)
     return await _api_user(request, session, login, password)
@@ -224,11 +227,11 @@ async def _api_user(request: Request, session: MaybeSession, login: str, passwor
     if row is None:
         await _unknown_login(request, login, password)
     if not await _password_ok(request, "api_user", login, password, row.password_hash):
-        raise Unauthorized("Unknown username or password.")
+        raise Unauthorized(UNKNOWN_LOGIN.in_language())
     if not row.is_active:
-        raise Unauthorized(INACTIVE)
+        raise Unauthorized(INACTIVE.in_language())
     if not row.api_access:
-        raise Forbidden(API_ACCESS_OFF)
+        raise Forbidden(API_ACCESS_OFF.in_language())
     permissions = {READ, WRITE} | ({INVOICES} if row.invoices_allowed else set())
     return Principal("api_user", row.company_id, frozenset(permissions), user_id=row.id)
 
@@ -238,9 +241,9 @@ async def _automation_user(request: Request, session: MaybeSession, login: str, 
     if row is None:
         await _unknown_login(request, login, password)
     if not await _password_ok(request, "automation_user", login, password, row.password_hash):
-        raise Unauthorized("Unknown username or password.")
+        raise Unauthorized(UNKNOWN_LOGIN.in_language())
     if not row.is_active:
-        raise Unauthorized(INACTIVE)
+        raise Unauthorized(INACTIVE.in_language())
     company_id = await _chosen_company(request, session)
     return Principal("automation_user", company_id, ALL_PERMISSIONS, user_id=row.id)
 
@@ -253,12 +256,13 @@ async def _chosen_company(request: Request, session: MaybeSession) -> int | None
     company_id = query_int(values[0].strip(), minimum=1, maximum=MAX_ID)
     if len(values) > 1 or company_id is None:
         raise ValidationProblem.single(
-            "X-Company-Id", "X-Company-Id must be one company id, in ASCII digits"
+            "X-Company-Id",
+            N_("X-Company-Id must be one company id, in ASCII digits").in_language()
         )
     # A company without API access does not exist for an automation user (seed 001),
     # as it does not for any integration credential of its own.
     if await first_row(request, _COMPANY, company_id=company_id) is None:
-        raise NotFound(f"No company with id {company_id}.")
+        raise NotFound(N_("No company with id {id}.").say(id=company_id))
     return company_id
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from workledger.auth.administration import get_company
 from workledger.auth.credentials import revoke_all
 from workledger.auth.passwords import hash_password
+from workledger.kit.i18n import N_
 from workledger.kit.problems import ValidationProblem
 from workledger.models import Company, CredentialKind, User, UserRole
 from workledger.warehouses.service import create_default_warehouse
@@ -73,8 +74,8 @@ def parse_price(member: str, raw: str) -> Decimal:
     text = raw.strip().replace(",", ".") or "0"
     if not PRICE_TEXT.fullmatch(text):
         raise ValidationProblem.single(
-            member, "Enter a price of 0 or more, like 12.50: at most 10 digits before the "
-            "decimal point and 4 after it.")
+            member, N_("Enter a price of 0 or more, like 12.50: at most 10 digits before "
+                       "the decimal point and 4 after it.").in_language())
     return Decimal(text)
 
 

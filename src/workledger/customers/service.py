@@ -6,6 +6,7 @@ from typing import Any
 from workledger.customers.repository import CustomerRepository
 from workledger.kit.body import apply_values, sent_values, sync_list
 from workledger.kit.db import utcnow
+from workledger.kit.i18n import N_
 from workledger.kit.problems import ValidationProblem
 from workledger.kit.resource import ResourceService
 from workledger.models import Contact, Customer, CustomerType
@@ -43,9 +44,11 @@ class CustomerService(ResourceService[Customer]):
     def _check_name(obj: Customer) -> None:
         if obj.type == CustomerType.company and not obj.company_name:
             raise ValidationProblem.single(
-                "company_name", "company_name is required for a company (type 1)"
+                "company_name",
+                N_("company_name is required for a company (type 1)").in_language()
             )
         if obj.type == CustomerType.person and not (obj.first_name or obj.last_name):
             raise ValidationProblem.single(
-                "last_name", "a person (type 2) needs a first_name or last_name"
+                "last_name",
+                N_("a person (type 2) needs a first_name or last_name").in_language()
             )

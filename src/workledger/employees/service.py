@@ -5,6 +5,7 @@ from typing import Any
 
 from workledger.employees.repository import EmployeeRepository
 from workledger.kit.body import apply_values
+from workledger.kit.i18n import N_
 from workledger.kit.problems import ValidationProblem
 from workledger.kit.resource import ResourceService
 from workledger.kit.rules import BusinessRule
@@ -26,5 +27,5 @@ class EmployeeService(ResourceService[Employee]):
         apply_values(obj, values, self.fields)
         if not (obj.first_name or obj.last_name):
             raise ValidationProblem.single(
-                "last_name", "an employee needs a first_name or last_name"
+                "last_name", N_("an employee needs a first_name or last_name").in_language()
             )

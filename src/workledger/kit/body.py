@@ -22,10 +22,14 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic_core import PydanticCustomError
 
 from workledger.kit.gates import value_fault
-from workledger.kit.i18n import LANGUAGE_CODES, current_language, parse_language
+from workledger.kit.i18n import LANGUAGE_CODES, N_, current_language, parse_language
 from workledger.kit.problems import BodyNotParsed, ValidationProblem
 
 T = TypeVar("T")
+NOT_JSON = N_("The body is not valid JSON: {error}.")
+ITEM_MISSING = N_("{member} item {id} does not exist here")
+ITEM_TWICE = N_("{member} item {id} is listed twice")
+INVALID_LIST = N_("Invalid {member} list.")
 
 
 class InputModel(BaseModel):
@@ -62,7 +66,8 @@ def is_json_media_type(content_type: str | None) -> bool:
 
 
 def _not_a_constant(name: str) -> Any:
-    raise BodyNotParsed(f"The body is not valid JSON: {name} is not a JSON value.")
+    raise BodyNotParsed(N_("The body is not valid JSON: {name} is not a JSON value.").say(
+        name=name))
 
 
 def parse_json_body(raw: bytes) -> Any:
@@ -75,17 +80,18 @@ def parse_json_body(raw: bytes) -> Any:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise BodyNotParsed(
-            f"The body is not valid UTF-8 (byte {error.start}); JSON must be sent as UTF-8."
-        ) from None
+        raise BodyNotParsed(N_(
+            "The body is not valid UTF-8 (byte {byte}); JSON must be sent as UTF-8."
+        ).say(byte=error.start)) from None
     try:
         return json.loads(text.removeprefix("\ufeff"), parse_constant=_not_a_constant)
     except RecursionError:
-        raise BodyNotParsed("The body nests arrays or objects too deeply.") from None
+        raise BodyNotParsed(
+            N_("The body nests arrays or objects too deeply.").in_language()) from None
     except json.JSONDecodeError:
         raise
     except ValueError as error:  # an integer of more than 4300 digits
-        raise BodyNotParsed(f"The body is not valid JSON: {error}.") from None
+        raise BodyNotParsed(NOT_JSON.say(error=error)) from None
 
 
 def apply_body_language(payload: Any) -> None:
@@ -100,9 +106,9 @@ def apply_body_language(payload: Any) -> None:
     if isinstance(raw, str) or (isinstance(raw, int) and not isinstance(raw, bool)):
         language = parse_language(str(raw))
     if language is None:
-        raise ValidationProblem.single(
-            "language_code", "language_code in the body must be one of "
-            + ", ".join(map(str, LANGUAGE_CODES)))
+        raise ValidationProblem.single("language_code", N_(
+            "language_code in the body must be one of {codes}"
+        ).say(codes=", ".join(map(str, LANGUAGE_CODES))))
     current_language.set(language)
 
 
@@ -134,9 +140,11 @@ def check_read_only(
         if name not in values:
             continue
         if current is None or not _same(values[name], getattr(current, name)):
-            errors[f"{prefix}{name}"] = [f"{name} is read-only and cannot be changed"]
+            errors[f"{prefix}{name}"] = [
+                N_("{name} is read-only and cannot be changed").say(name=name)]
     if errors:
-        raise ValidationProblem("Read-only fields cannot be changed.", errors=errors)
+        raise ValidationProblem(N_("Read-only fields cannot be changed.").in_language(),
+                                errors=errors)
 
 
 def apply_values(target: Any, values: Mapping[str, Any], fields: Iterable[str]) -> None:
@@ -170,14 +178,14 @@ def sync_list(
             result.append(create(values))
             continue
         if item_id not in by_id:
-            errors[f"{member}[{index}].id"] = [f"{member} item {item_id} does not exist here"]
+            errors[f"{member}[{index}].id"] = [ITEM_MISSING.say(member=member, id=item_id)]
             continue
         if item_id in seen:
-            errors[f"{member}[{index}].id"] = [f"{member} item {item_id} is listed twice"]
+            errors[f"{member}[{index}].id"] = [ITEM_TWICE.say(member=member, id=item_id)]
             continue
         seen.add(item_id)
         update(by_id[item_id], values)
         result.append(by_id[item_id])
     if errors:
-        raise ValidationProblem(f"Invalid {member} list.", errors=errors)
+        raise ValidationProblem(INVALID_LIST.say(member=member), errors=errors)
     return result

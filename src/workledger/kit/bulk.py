@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workledger.kit.gates import MAX_ID, query_int
+from workledger.kit.i18n import N_
 from workledger.kit.problems import Problem, ValidationProblem
 
 MAX_IDS = 50
@@ -30,16 +31,19 @@ IDS_PATTERN = r"^[0-9]+(,[0-9]+)*$"
 
 def parse_ids(raw: str | None) -> list[int]:
     if raw is None or raw == "":
-        raise ValidationProblem.single("ids", "ids is required: comma-separated integer ids")
+        raise ValidationProblem.single(
+            "ids", N_("ids is required: comma-separated integer ids").in_language())
     # fullmatch: "$" would also accept a trailing newline.
     if not _IDS.fullmatch(raw):
-        raise ValidationProblem.single("ids", "ids accepts only integers separated by commas")
+        raise ValidationProblem.single(
+            "ids", N_("ids accepts only integers separated by commas").in_language())
     parts = raw.split(",")
     if len(parts) > MAX_IDS:
-        raise ValidationProblem.single("ids", f"at most {MAX_IDS} ids at a time")
+        raise ValidationProblem.single(
+            "ids", N_("at most {maximum} ids at a time").say(maximum=MAX_IDS))
     ids = [query_int(part, minimum=0, maximum=MAX_ID) for part in parts]
     if None in ids:
-        raise ValidationProblem.single("ids", f"an id is at most {MAX_ID}")
+        raise ValidationProblem.single("ids", N_("an id is at most {maximum}").say(maximum=MAX_ID))
     return list(dict.fromkeys(ids))  # type: ignore[arg-type]  # the same id twice: once
 
 

@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from workledger.kit.errors import problem_response
 from workledger.kit.gates import query_int
-from workledger.kit.i18n import ENGLISH, LOCALES, current_language, parse_language
+from workledger.kit.i18n import ENGLISH, LOCALES, N_, current_language, parse_language
 from workledger.kit.problems import (
     BodyNotParsed,
     Forbidden,
@@ -113,7 +113,8 @@ class EdgeMiddleware:
                 if any(name == b"content-type" and b"json" in value
                        for name, value in headers_sent):
                     # The API's answers are in the caller's language (query string or
-                    # body, whichever decided last); the pages are English for now.
+                    # body, whichever decided last); the pages set their own
+                    # (web.common: language_code, else Accept-Language).
                     extra.append((b"content-language",
                                   LOCALES[current_language.get()].encode()))
                 if not any(name == b"x-ratelimit-limit" for name, _ in headers_sent):
@@ -185,15 +186,16 @@ class EdgeMiddleware:
         length = headers.get("content-length")
         if length is not None:
             if query_int(length, minimum=0, maximum=2**63 - 1) is None:
-                return BodyNotParsed("Content-Length is not a number.")
+                return BodyNotParsed(N_("Content-Length is not a number.").in_language())
             if int(length) > self.max_body_bytes:
-                return PayloadTooLarge(f"The body may be at most {self.max_body_bytes} bytes.")
+                return PayloadTooLarge(N_("The body may be at most {maximum} bytes.").say(
+                    maximum=self.max_body_bytes))
         if (not self.dev and scope.get("scheme") == "http"
                 and route_path(scope) not in PLAIN_HTTP_PATHS):
             client = (scope.get("client") or ("", 0))[0]
             forwarded = headers.get("x-forwarded-proto", "").lower()
             if not (client in self.trusted_proxies and forwarded == "https"):
-                return Forbidden("HTTPS is required.")
+                return Forbidden(N_("HTTPS is required.").in_language())
         return None
 
     def _https_redirect(self, scope: Scope, headers: Headers) -> RedirectResponse | None:

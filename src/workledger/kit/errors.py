@@ -11,7 +11,8 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
-from workledger.kit.body import is_json_media_type
+from workledger.kit.body import NOT_JSON, is_json_media_type
+from workledger.kit.i18n import N_, Message
 from workledger.kit.idempotency import Replay
 from workledger.kit.problems import (
     PROBLEM_MEDIA_TYPE,
@@ -64,27 +65,72 @@ def _member(loc: tuple) -> str:
     return name or str(loc[0] if loc else "body")
 
 
+#: Pydantic's commonest messages by error type, in its own English words (the ids), with
+#: its ``ctx`` values as placeholders; the rest stay in English.
+SCHEMA_MESSAGES: dict[str, Message | tuple[Message, ...]] = {
+    "missing": N_("Field required"),
+    "int_type": N_("Input should be a valid integer"),
+    "int_parsing": N_("Input should be a valid integer, unable to parse string as an integer"),
+    "int_from_float": N_("Input should be a valid integer, got a number with a fractional "
+                         "part"),
+    "string_type": N_("Input should be a valid string"),
+    "bool_type": N_("Input should be a valid boolean"),
+    "bool_parsing": N_("Input should be a valid boolean, unable to interpret input"),
+    "decimal_parsing": N_("Input should be a valid decimal"),
+    # Pydantic says "1 character", "2 characters": each form is an id of its own.
+    "string_too_short": (N_("String should have at least {min_length} character"),
+                         N_("String should have at least {min_length} characters")),
+    "string_too_long": (N_("String should have at most {max_length} character"),
+                        N_("String should have at most {max_length} characters")),
+    "greater_than": N_("Input should be greater than {gt}"),
+    "greater_than_equal": N_("Input should be greater than or equal to {ge}"),
+    "less_than": N_("Input should be less than {lt}"),
+    "less_than_equal": N_("Input should be less than or equal to {le}"),
+    "list_type": N_("Input should be a valid list"),
+    "dict_type": N_("Input should be a valid dictionary"),
+    "model_type": N_("Input should be an object"),
+}
+
+
+def schema_message(error: dict) -> str:
+    """A schema error's message in the request's language: translated only when our id,
+    filled with the error's values, is exactly what Pydantic said (a Pydantic that words
+    it otherwise is answered in its own English, never with a wrong message)."""
+    message = error.get("msg", "Invalid value").removeprefix("Value error, ")
+    templates = SCHEMA_MESSAGES.get(error.get("type", ""), ())
+    values = {key: str(value) for key, value in (error.get("ctx") or {}).items()}
+    for template in templates if isinstance(templates, tuple) else (templates,):
+        try:
+            if template.format(**values) == message:
+                return template.say(**values)
+        except (KeyError, IndexError, ValueError):
+            continue
+    return message
+
+
 def validation_problem(request: Request, exc: RequestValidationError) -> Problem:
     errors: dict[str, list[str]] = {}
     for error in exc.errors():
         loc = tuple(error.get("loc", ()))
         if error.get("type") == "json_invalid":
-            return BodyNotParsed(
-                f"The body is not valid JSON: {error.get('ctx', {}).get('error', 'parse error')}."
-            )
+            reason = error.get("ctx", {}).get("error", "parse error")
+            return BodyNotParsed(NOT_JSON.say(error=reason))
         if loc == ("body",):
             if error.get("type") == "missing":
-                return BodyNotParsed("The request needs a JSON object as its body.")
+                return BodyNotParsed(
+                    N_("The request needs a JSON object as its body.").in_language())
             # Not sent as JSON (no Content-Type, or another one): FastAPI handed the raw
             # bytes to the model. Only a body that was read as JSON and is not an object
             # (an array, a string) is a wrong type, code 3.
             if not is_json_media_type(request.headers.get("content-type")):
-                return BodyNotParsed("Send the body as JSON with Content-Type: application/json.")
-            errors.setdefault("body", []).append("The body must be a JSON object.")
+                return BodyNotParsed(N_(
+                    "Send the body as JSON with Content-Type: application/json.").in_language())
+            errors.setdefault("body", []).append(
+                N_("The body must be a JSON object.").in_language())
             continue
-        message = error.get("msg", "Invalid value").removeprefix("Value error, ")
-        errors.setdefault(_member(loc), []).append(message)
-    return ValidationProblem("One or more members are not valid.", errors=errors)
+        errors.setdefault(_member(loc), []).append(schema_message(error))
+    return ValidationProblem(N_("One or more members are not valid.").in_language(),
+                             errors=errors)
 
 
 #: Methods an Allow header can name; HEAD is answered wherever GET is (kit.edge).
@@ -124,9 +170,10 @@ def install_error_handlers(app: FastAPI) -> None:
         problem: Problem
         headers = dict(exc.headers or {})
         if exc.status_code == 404:
-            problem = NotFound("No such endpoint.")
+            problem = NotFound(N_("No such endpoint.").in_language())
         elif exc.status_code == 405:
-            problem = MethodNotAllowed("The method is not allowed on this endpoint.")
+            problem = MethodNotAllowed(
+                N_("The method is not allowed on this endpoint.").in_language())
             headers["Allow"] = allowed_methods(request)
         elif exc.status_code == 400:
             problem = body_problem(exc)
@@ -145,11 +192,13 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_integrity(_request: Request, exc: IntegrityError) -> Response:
         # Services check what they can; this catches the race between check and write.
         log.info("integrity error turned into 409: %s", exc.orig)
-        return problem_response(Conflict("The change conflicts with data stored meanwhile."))
+        return problem_response(Conflict(
+            N_("The change conflicts with data stored meanwhile.").in_language()))
 
     async def on_data(_request: Request, exc: DataError) -> Response:
         log.info("data error turned into 400: %s", exc.orig)
-        return problem_response(ValidationProblem("A value is out of range for its field."))
+        return problem_response(ValidationProblem(
+            N_("A value is out of range for its field.").in_language()))
 
     async def on_replay(_request: Request, exc: Replay) -> Response:
         return exc.response

@@ -30,6 +30,8 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Float, Integer, Numeric, SmallInteger
 
+from workledger.kit.i18n import N_
+
 INT64 = (-(2**63), 2**63 - 1)
 INT32 = (-(2**31), 2**31 - 1)
 INT16 = (-(2**15), 2**15 - 1)
@@ -40,8 +42,8 @@ MAX_ID = INT64[1]
 #: query needs more than a handful.
 MAX_CONDITIONS = 50
 
-NUL_MESSAGE = "Text must not contain the NUL character (U+0000)."
-SURROGATE_MESSAGE = "Text must be valid Unicode: it contains a lone surrogate."
+NUL_MESSAGE = N_("Text must not contain the NUL character (U+0000).")
+SURROGATE_MESSAGE = N_("Text must be valid Unicode: it contains a lone surrogate.")
 
 _DIGITS = re.compile(r"[0-9]+")
 _SIGNED_DIGITS = re.compile(r"-?[0-9]+")
@@ -60,12 +62,12 @@ def text_fault(value: str) -> str | None:
     PostgreSQL refuses U+0000 in text (SQLite stores it); a lone surrogate (JSON
     ``"\\ud800"``) cannot be encoded as UTF-8 by either driver."""
     if "\x00" in value:
-        return NUL_MESSAGE
+        return NUL_MESSAGE.in_language()
     if not value.isascii():
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
-            return SURROGATE_MESSAGE
+            return SURROGATE_MESSAGE.in_language()
     return None
 
 
@@ -77,7 +79,8 @@ def value_fault(value: Any) -> str | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return None if INT64[0] <= value <= INT64[1] else "The number is out of range."
+        return (None if INT64[0] <= value <= INT64[1]
+                else N_("The number is out of range.").in_language())
     if isinstance(value, datetime):
         return utc_fault(value)
     if isinstance(value, list | tuple | set | frozenset):
@@ -92,9 +95,10 @@ def credential_fault(values: list[str], name: str) -> str | None:
     as Latin-1, so a raw 0xE9 arrives as "é" and base64 or a database lookup would fail
     on it later; a second header would be silently ignored."""
     if len(values) > 1:
-        return f"Send {name} once; it was sent {len(values)} times."
+        return N_("Send {name} once; it was sent {count} times.").say(
+            name=name, count=len(values))
     if values and not _PRINTABLE_ASCII.fullmatch(values[0]):
-        return f"{name} must be printable ASCII."
+        return N_("{name} must be printable ASCII.").say(name=name)
     return None
 
 
@@ -137,7 +141,7 @@ class Bounds:
         if self.integers is not None and isinstance(value, int):
             low, high = self.integers
             if not low <= value <= high:
-                return f"must be between {low} and {high}"
+                return N_("must be between {low} and {high}").say(low=low, high=high)
         if self.numeric is not None and isinstance(value, Decimal):
             return decimal_fault(value, *self.numeric)
         if isinstance(value, datetime):
@@ -167,12 +171,12 @@ def column_bounds(column_type: Any) -> Bounds:
 def decimal_fault(value: Decimal, precision: int, scale: int) -> str | None:
     """Why ``value`` does not fit ``NUMERIC(precision, scale)``, or ``None``."""
     if not value.is_finite():
-        return "must be a finite number"
+        return N_("must be a finite number").in_language()
     places = max(0, -value.normalize().as_tuple().exponent) if value else 0
     whole = len(str(abs(int(value)))) if abs(value) >= 1 else 0
     if places > scale or whole > precision - scale:
-        return (f"must have at most {precision - scale} digits before the decimal point "
-                f"and {scale} after it")
+        return N_("must have at most {whole} digits before the decimal point and {scale} "
+                  "after it").say(whole=precision - scale, scale=scale)
     return None
 
 
@@ -198,7 +202,8 @@ def utc_fault(value: datetime) -> str | None:
     try:
         value.astimezone(UTC)
     except OverflowError:
-        return "The date-time is out of range once its offset is applied (years 1-9999 in UTC)."
+        return N_("The date-time is out of range once its offset is applied (years 1-9999 "
+                  "in UTC).").in_language()
     return None
 
 
@@ -214,6 +219,7 @@ def repeated(pairs: Iterable[tuple[str, str]], names: Iterable[str]) -> dict[str
         if key in wanted:
             counts[key] = counts.get(key, 0) + 1
     return {
-        name: [f"{name} may be sent once; it was sent {count} times"]
+        name: [N_("{name} may be sent once; it was sent {count} times").say(
+            name=name, count=count)]
         for name, count in counts.items() if count > 1
     }

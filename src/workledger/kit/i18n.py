@@ -44,6 +44,11 @@ class Message(str):
             return str(self)
         return catalogue(lang).gettext(self)
 
+    def say(self, **values: object) -> str:
+        """In the request's language, its ``{placeholders}`` filled from ``values``:
+        ``N_("{name} must be true or false").say(name="total")``."""
+        return self.in_language().format(**values)
+
 
 def N_(text: str) -> Message:  # noqa: N802 - gettext's conventional marker name
     """Mark ``text`` as a catalogued message (extracted by ``pybabel extract -k N_``)."""
@@ -92,6 +97,48 @@ def translate(message_id: str, language: int | None = None) -> str:
     (default: the request's); an unknown id is returned as it is."""
     message = MESSAGES.get(message_id)
     return message_id if message is None else message.in_language(language)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The singular or plural form for ``n`` in the request's language (the pages'
+    ``{% trans %}…{% pluralize %}`` blocks)."""
+    lang = current_language.get()
+    if lang == ENGLISH:
+        return singular if n == 1 else plural
+    return catalogue(lang).ngettext(singular, plural, n)
+
+
+#: Accept-Language's primary tags → language_code. Nynorsk readers read Bokmål, and
+#: "no" is what many browsers send for Norwegian.
+ACCEPTED_TAGS = {"nb": NORWEGIAN, "no": NORWEGIAN, "nn": NORWEGIAN, "en": ENGLISH,
+                 "sv": SWEDISH, "da": DANISH, "es": SPANISH}
+
+
+def accept_language(header: str | None) -> int:
+    """The language a browser asks for (RFC 9110 §12.5.4: ``da, en-GB;q=0.8``): the
+    first of the highest weight that we have, else English. ``q=0`` is "not this";
+    a malformed weight counts as 0, a malformed header as absent."""
+    if not header:
+        return ENGLISH
+    best, best_q = ENGLISH, 0.0
+    for part in header[:1000].split(","):
+        tag, _, params = part.strip().partition(";")
+        language = ACCEPTED_TAGS.get(tag.strip().split("-")[0].lower())
+        if language is None:
+            continue
+        q = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+                if not 0.0 <= q <= 1.0:  # also NaN
+                    q = 0.0
+        if q > best_q:
+            best, best_q = language, q
+    return best
 
 
 def parse_language(raw: str | None) -> int | None:

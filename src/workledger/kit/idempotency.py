@@ -29,6 +29,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from workledger.kit.db import utcnow
+from workledger.kit.i18n import N_
 from workledger.kit.problems import Conflict, ValidationProblem
 from workledger.models.idempotency import IdempotencyKey
 
@@ -67,7 +68,8 @@ def _digest(request: Request, body: bytes) -> str:
 def _checked_key(raw: str) -> str:
     if not (0 < len(raw) <= MAX_LENGTH) or not all(33 <= ord(c) <= 126 for c in raw):
         raise ValidationProblem.single(
-            HEADER, f"{HEADER} must be 1-{MAX_LENGTH} visible ASCII characters"
+            HEADER, N_("{header} must be 1-{maximum} visible ASCII characters").say(
+                header=HEADER, maximum=MAX_LENGTH)
         )
     return raw
 
@@ -113,8 +115,8 @@ async def _claim_in(session: AsyncSession, credential: str, key: str, digest: st
         await session.flush()
         return row.id
     if row.request_digest != digest:
-        raise Conflict(f"This {HEADER} was used with another request (method, path, query "
-                       "or body). Use a new key for a new request.")
+        raise Conflict(N_("This {header} was used with another request (method, path, query "
+                          "or body). Use a new key for a new request.").say(header=HEADER))
     if row.status is None:
         if row.locked_until > now:
             raise _running()
@@ -126,7 +128,8 @@ async def _claim_in(session: AsyncSession, credential: str, key: str, digest: st
 
 
 def _running() -> Conflict:
-    return Conflict(f"A request with this {HEADER} is still running. Retry in a moment.",
+    return Conflict(N_("A request with this {header} is still running. Retry in a "
+                       "moment.").say(header=HEADER),
                     headers={"Retry-After": "1"})
 
 

@@ -33,11 +33,12 @@ from workledger.kit.gates import (
     repeated,
     text_fault,
 )
-from workledger.kit.i18n import LANGUAGE_CODES, parse_language
+from workledger.kit.i18n import LANGUAGE_CODES, N_, parse_language
 from workledger.kit.problems import ValidationProblem
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 500
+UNKNOWN_PARAMETER = N_("Unknown query parameter '{name}'. Allowed: {allowed}")
 #: The last page one may ask for. The offset, (page - 1) * per_page, must fit the
 #: databases' 64-bit OFFSET; no table here comes near 10^9 pages.
 MAX_PAGE = 1_000_000_000
@@ -82,10 +83,8 @@ class ListSpec:
         errors: dict[str, list[str]] = {}
         for name in params:
             if name not in self.allowed_parameters:
-                errors[name] = [
-                    f"Unknown query parameter '{name}'. Allowed: "
-                    + ", ".join(self.allowed_parameters)
-                ]
+                errors[name] = [UNKNOWN_PARAMETER.say(
+                    name=name, allowed=", ".join(self.allowed_parameters))]
         errors.update(repeated(params.multi_items(), COMMON_PARAMETERS))
         page = _positive_int(params, "page", 1, MAX_PAGE, errors)
         per_page = _positive_int(params, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE, errors)
@@ -96,15 +95,16 @@ class ListSpec:
         count = sum(map(len, sent.values()))
         if count > MAX_CONDITIONS:
             # Refused before any is parsed: SQLite cannot nest ~1000 conditions.
-            message = (f"At most {MAX_CONDITIONS} filter conditions per request; "
-                       f"this one has {count}")
+            message = N_("At most {maximum} filter conditions per request; this one has "
+                         "{count}").say(maximum=MAX_CONDITIONS, count=count)
             errors.update({name: [message] for name in sent})
             sent = {}
         terms: list[tuple[str, str, Any]] = []
         for name, clauses in sent.items():
             terms.extend(self._parse_filter(name, self.filters[name], clauses, errors))
         if errors:
-            raise ValidationProblem("The query string is not valid.", errors=errors)
+            raise ValidationProblem(N_("The query string is not valid.").in_language(),
+                                    errors=errors)
         return ListQuery(self, page, per_page, want_total, order, terms)
 
     def _parse_sort(self, raw: str | None, errors: dict[str, list[str]]
@@ -119,13 +119,14 @@ class ListSpec:
                 descending = token.startswith("-")
                 name = token[1:] if token[:1] in "+-" and token else token
                 if name not in self.sorts:
-                    errors.setdefault("sort", []).append(
-                        f"Cannot sort by '{name}'. Allowed: {', '.join(self.sorts)}"
-                    )
+                    errors.setdefault("sort", []).append(N_(
+                        "Cannot sort by '{name}'. Allowed: {allowed}"
+                    ).say(name=name, allowed=", ".join(self.sorts)))
                     continue
                 if name in fields_seen:
                     # Also what bounds ORDER BY: SQLite refuses more than 2000 terms.
-                    errors.setdefault("sort", []).append(f"'{name}' is named twice")
+                    errors.setdefault("sort", []).append(
+                        N_("'{name}' is named twice").say(name=name))
                     continue
                 order.append((name, descending))
                 fields_seen.add(name)
@@ -147,15 +148,15 @@ class ListSpec:
                 op, text = "eq", clause
             value = _filter_value(python_type, text)
             if value is _INVALID:
-                errors.setdefault(name, []).append(
-                    f"'{text}' is not a valid {_type_name(python_type)}"
-                )
+                errors.setdefault(name, []).append(N_(
+                    "'{text}' is not a valid {type}"
+                ).say(text=text, type=_type_name(python_type)))
                 continue
             fault = text_fault(value) if isinstance(value, str) else bounds.fault(value)
             if fault:
-                errors.setdefault(name, []).append(
-                    f"'{text}' cannot be compared with {name}: {fault}".rstrip(".")
-                )
+                errors.setdefault(name, []).append(N_(
+                    "'{text}' cannot be compared with {name}: {fault}"
+                ).say(text=text, name=name, fault=fault).rstrip("."))
                 continue
             if isinstance(value, Enum):
                 value = value.value
@@ -358,9 +359,9 @@ def _positive_int(params, name: str, default: int, maximum: int, errors) -> int:
         return default
     value = query_int(raw, minimum=1, maximum=maximum)
     if value is None:
-        errors.setdefault(name, []).append(
-            f"{name} must be an integer (ASCII digits) of at least 1 and at most {maximum}"
-        )
+        errors.setdefault(name, []).append(N_(
+            "{name} must be an integer (ASCII digits) of at least 1 and at most {maximum}"
+        ).say(name=name, maximum=maximum))
         return default
     return value
 
@@ -373,7 +374,7 @@ def _boolean(params, name: str, errors) -> bool:
         return True
     if raw.lower() in ("false", "0"):
         return False
-    errors.setdefault(name, []).append(f"{name} must be true or false")
+    errors.setdefault(name, []).append(N_("{name} must be true or false").say(name=name))
     return False
 
 
@@ -387,12 +388,13 @@ def reject_unknown_parameters(request: Request, allowed: Sequence[str]) -> None:
     one it understands sent more than once: these parameters take one value each."""
     known = ("language_code", *allowed)
     unknown = [name for name in request.query_params if name not in known]
-    errors = {name: [f"Unknown query parameter '{name}'. Allowed: {', '.join(known)}"]
+    errors = {name: [UNKNOWN_PARAMETER.say(name=name, allowed=", ".join(known))]
               for name in unknown}
     errors.update(repeated(request.query_params.multi_items(), known))
     if errors:
         raise ValidationProblem(
-            "Unknown query parameter." if unknown else "A parameter was sent more than once.",
+            (N_("Unknown query parameter.") if unknown
+             else N_("A parameter was sent more than once.")).in_language(),
             errors=errors,
         )
 
@@ -426,11 +428,9 @@ def query_check(*names: str) -> Any:
 
 def _check_language_code(language_code: str | None) -> None:
     if language_code is not None and parse_language(language_code) is None:
-        raise ValidationProblem.single(
-            "language_code",
-            "language_code in the query string must be one of "
-            + ", ".join(map(str, LANGUAGE_CODES)),
-        )
+        raise ValidationProblem.single("language_code", N_(
+            "language_code in the query string must be one of {codes}"
+        ).say(codes=", ".join(map(str, LANGUAGE_CODES))))
 
 
 async def _check_language(language_code: LanguageCode = None) -> None:

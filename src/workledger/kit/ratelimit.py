@@ -25,6 +25,7 @@ from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import FixedWindowRateLimiter
 
+from workledger.kit.i18n import N_
 from workledger.kit.problems import RateLimited
 
 log = logging.getLogger("workledger.ratelimit")
@@ -59,10 +60,12 @@ class Window:
     def exceeded(self) -> RateLimited:
         headers = {name.decode(): value.decode() for name, value in self.headers()}
         headers["Retry-After"] = formatdate(self.reset_at, usegmt=True)
-        what = "failed sign-ins" if self.policy.startswith("login") else "calls"
+        refusal = (N_("More than {limit} failed sign-ins in {minutes} minutes. Retry after "
+                      "the time in Retry-After.") if self.policy.startswith("login")
+                   else N_("More than {limit} calls in {minutes} minutes. Retry after the "
+                           "time in Retry-After."))
         return RateLimited(
-            f"More than {self.limit} {what} in {self.window_seconds // 60} minutes. "
-            "Retry after the time in Retry-After.",
+            refusal.say(limit=self.limit, minutes=self.window_seconds // 60),
             headers=headers,
         )
 
@@ -168,7 +171,8 @@ class LoginGuard:
                     await self._check_in_process(address, username)
                     return
                 raise RateLimited(
-                    "Sign-in is paused: the rate limit store cannot be reached.",
+                    N_("Sign-in is paused: the rate limit store cannot be "
+                       "reached.").in_language(),
                     headers={"Retry-After": "60"},
                 ) from error
             if not allowed:

@@ -28,7 +28,14 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, TypeAdapter
 from sqlalchemy.exc import IntegrityError
 
-from workledger.kit.body import apply_values, check_read_only, sent_values
+from workledger.kit.body import (
+    INVALID_LIST,
+    ITEM_MISSING,
+    ITEM_TWICE,
+    apply_values,
+    check_read_only,
+    sent_values,
+)
 from workledger.kit.bulk import (
     IDS_PATTERN,
     MAX_IDS,
@@ -38,6 +45,7 @@ from workledger.kit.bulk import (
     parse_ids,
 )
 from workledger.kit.gates import plain_id
+from workledger.kit.i18n import N_
 from workledger.kit.listing import ListSpec, language, query_check
 from workledger.kit.problems import (
     CannotDelete,
@@ -258,8 +266,8 @@ class ResourceService(Generic[M]):
         missing = [name for name in self.required if name not in values]
         if missing:
             raise ValidationProblem(
-                "Required fields are missing.",
-                errors={name: [f"{name} is required"] for name in missing},
+                N_("Required fields are missing.").in_language(),
+                errors={name: [N_("{name} is required").say(name=name)] for name in missing},
             )
         if self.parent is not None and self.guarded_by_parent:
             await self.parent_service().guard(self.parent, "update")
@@ -436,10 +444,10 @@ class ResourceService(Generic[M]):
                 row = child.new()
                 await child.assign(row, values, creating=True)
             elif item_id not in existing:
-                errors[f"{child.where}id"] = [f"{member} item {item_id} does not exist here"]
+                errors[f"{child.where}id"] = [ITEM_MISSING.say(member=member, id=item_id)]
                 continue
             elif item_id in seen:
-                errors[f"{child.where}id"] = [f"{member} item {item_id} is listed twice"]
+                errors[f"{child.where}id"] = [ITEM_TWICE.say(member=member, id=item_id)]
                 continue
             else:
                 seen.add(item_id)
@@ -448,7 +456,7 @@ class ResourceService(Generic[M]):
                 await child.assign(row, values, creating=False)
             result.append(row)
         if errors:
-            raise ValidationProblem(f"Invalid {member} list.", errors=errors)
+            raise ValidationProblem(INVALID_LIST.say(member=member), errors=errors)
         setattr(obj, member, result)
 
     # -- hooks ----------------------------------------------------------------------
@@ -562,8 +570,9 @@ async def _resolve_external_ids(
         _set_member(holder, reference.member, target)
         linked[f"{prefix}{reference.member}"] = f"{prefix}{external_member}"
     if errors:
-        raise ValidationProblem("An id and an external id name different objects.",
-                                errors=errors)
+        raise ValidationProblem(
+            N_("An id and an external id name different objects.").in_language(),
+            errors=errors)
     return linked
 
 
@@ -764,7 +773,8 @@ def path_id(request: Request, name: str) -> int:
     the id range. ``/v1/customers/%201``, ``/1.0`` and ``/00001`` are not object 1."""
     value = plain_id(request.path_params[name])
     if value is None:
-        raise ValidationProblem.single(name, f"{name} must be a positive integer id")
+        raise ValidationProblem.single(
+            name, N_("{name} must be a positive integer id").say(name=name))
     return value
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workledger.auth.secrets import PREFIXES, Keyring, new_secret
+from workledger.kit.i18n import N_
 from workledger.kit.problems import NotFound, ValidationProblem
 from workledger.models import OAuthAuthorizationCode, OAuthClient, OAuthToken
 from workledger.oauth2.store import revoke_tokens, void_codes
@@ -52,26 +53,33 @@ def check_url(member: str, value: str, *, https_only: bool) -> str:
     http is accepted for loopback addresses only (RFC 8252 §7.3, RFC 9700 §2.6)."""
     value = value.strip()
     if not value or len(value) > MAX_URL_LENGTH or any(ch.isspace() for ch in value):
-        raise ValidationProblem.single(member, f"enter a URL of at most {MAX_URL_LENGTH} "
-                                               "characters, without spaces")
+        raise ValidationProblem.single(member, N_(
+            "enter a URL of at most {maximum} characters, without spaces"
+        ).say(maximum=MAX_URL_LENGTH))
     try:
         parts = urlsplit(value)
         host = parts.hostname
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError:
-        raise ValidationProblem.single(member, f"{value} is not a URL") from None
+        raise ValidationProblem.single(
+            member, N_("{value} is not a URL").say(value=value)) from None
     if parts.scheme not in ("https", "http") or not host:
-        raise ValidationProblem.single(member, f"{value} is not an http(s) URL")
+        raise ValidationProblem.single(
+            member, N_("{value} is not an http(s) URL").say(value=value))
     if https_only and parts.scheme == "http" and not _loopback(host):
         raise ValidationProblem.single(
-            member, f"{value} must use https (plain http only for 127.0.0.1 or localhost)"
+            member, N_("{value} must use https (plain http only for 127.0.0.1 or "
+                       "localhost)").say(value=value)
         )
     if parts.username is not None or parts.password is not None:
-        raise ValidationProblem.single(member, f"{value} must not contain a user name")
+        raise ValidationProblem.single(
+            member, N_("{value} must not contain a user name").say(value=value))
     if parts.fragment or "#" in value:
-        raise ValidationProblem.single(member, f"{value} must not have a fragment (#...)")
+        raise ValidationProblem.single(
+            member, N_("{value} must not have a fragment (#...)").say(value=value))
     if any(ch in value for ch in "*;,'\"<>\\"):
-        raise ValidationProblem.single(member, f"{value} contains a character a URL may not")
+        raise ValidationProblem.single(
+            member, N_("{value} contains a character a URL may not").say(value=value))
     return value
 
 
@@ -84,10 +92,12 @@ def parse_redirect_uris(text: str | list[str]) -> list[str]:
             if uri not in uris:
                 uris.append(uri)
     if not uris:
-        raise ValidationProblem.single("redirect_uris", "enter at least one redirect URI")
+        raise ValidationProblem.single(
+            "redirect_uris", N_("enter at least one redirect URI").in_language())
     if len(uris) > MAX_REDIRECT_URIS:
         raise ValidationProblem.single(
-            "redirect_uris", f"enter at most {MAX_REDIRECT_URIS} redirect URIs"
+            "redirect_uris",
+            N_("enter at most {maximum} redirect URIs").say(maximum=MAX_REDIRECT_URIS)
         )
     return uris
 
@@ -95,9 +105,11 @@ def parse_redirect_uris(text: str | list[str]) -> list[str]:
 def _details(company_name: str, name: str, logo_url: str, website_url: str) -> dict[str, str]:
     company_name, name = company_name.strip(), name.strip()
     if not company_name or len(company_name) > 200:
-        raise ValidationProblem.single("company_name", "enter the company (1-200 characters)")
+        raise ValidationProblem.single(
+            "company_name", N_("enter the company (1-200 characters)").in_language())
     if not name or len(name) > 100:
-        raise ValidationProblem.single("name", "enter the application's name (1-100 characters)")
+        raise ValidationProblem.single(
+            "name", N_("enter the application's name (1-100 characters)").in_language())
     return {
         "company_name": company_name,
         "name": name,
@@ -135,7 +147,7 @@ async def register(
 async def get(session: AsyncSession, application_id: int) -> OAuthClient:
     client = await session.get(OAuthClient, application_id)
     if client is None:
-        raise NotFound(f"No OAuth application with id {application_id}.")
+        raise NotFound(N_("No OAuth application with id {id}.").say(id=application_id))
     return client
 
 
@@ -169,7 +181,8 @@ async def regenerate_secret(session: AsyncSession, keyring: Keyring, application
     """A new client secret; the previous one stops working at once (tokens keep working)."""
     client = await get(session, application_id)
     if client.is_public:
-        raise ValidationProblem.single("client_type", "a public client has no secret")
+        raise ValidationProblem.single(
+            "client_type", N_("a public client has no secret").in_language())
     secret = _set_secret(client, keyring)
     await session.flush()
     return secret

@@ -22,6 +22,7 @@ from workledger.auth.administration import (
     update_api_user,
 )
 from workledger.auth.mail import send_api_user_credentials
+from workledger.kit.i18n import N_
 from workledger.kit.problems import ValidationProblem
 from workledger.kit.session import Session
 from workledger.kit.types import ObjectId
@@ -37,19 +38,20 @@ GOODS_OWNERS = "/admin/goods-owners"
 AUTOMATION = "/admin/automation"
 
 NOTICES = {
-    "access_allowed": "API access is allowed. You can create API users now.",
-    "access_revoked": "API access is revoked: no integration credential of this goods "
-                      "owner works until it is allowed again.",
-    "api_user_created": "The API user was created.",
-    "api_user_created_sent": "The API user was created and the credentials were e-mailed.",
-    "api_user_enabled": "The API user is enabled.",
-    "api_user_disabled": "The API user is disabled: its credentials no longer work.",
-    "invoices_allowed": "The API user may now see invoicing information.",
-    "invoices_blocked": "The API user can no longer see invoicing information.",
-    "api_user_deleted": "The API user was deleted.",
-    "automation_created": "The automation user was created.",
-    "automation_enabled": "The automation user is enabled.",
-    "automation_disabled": "The automation user is disabled: its credentials no longer work.",
+    "access_allowed": N_("API access is allowed. You can create API users now."),
+    "access_revoked": N_("API access is revoked: no integration credential of this goods "
+                         "owner works until it is allowed again."),
+    "api_user_created": N_("The API user was created."),
+    "api_user_created_sent": N_("The API user was created and the credentials were e-mailed."),
+    "api_user_enabled": N_("The API user is enabled."),
+    "api_user_disabled": N_("The API user is disabled: its credentials no longer work."),
+    "invoices_allowed": N_("The API user may now see invoicing information."),
+    "invoices_blocked": N_("The API user can no longer see invoicing information."),
+    "api_user_deleted": N_("The API user was deleted."),
+    "automation_created": N_("The automation user was created."),
+    "automation_enabled": N_("The automation user is enabled."),
+    "automation_disabled": N_("The automation user is disabled: its credentials no longer "
+                              "work."),
 }
 EMPTY_API_USER_FORM: dict[str, Any] = {
     "username": "WSI", "email": "", "integration_system": INTEGRATION_SYSTEMS[0],
@@ -71,7 +73,7 @@ async def administration(request: Request, session: Session, _user: StaffUser) -
     robots = await list_automation_users(session)
     applications = await clients.list_all(session)
     return render(
-        request, "admin.html", title="Administration",
+        request, "admin.html", title=N_("Administration"),
         counts={
             "goods_owners": len(companies),
             "with_access": sum(company.api_access for company in companies),
@@ -87,7 +89,7 @@ async def administration(request: Request, session: Session, _user: StaffUser) -
 @router.get("/goods-owners")
 async def goods_owner_list(request: Request, session: Session, _user: StaffUser) -> Response:
     return render(
-        request, "goods_owners.html", title="API for goods owners",
+        request, "goods_owners.html", title=N_("API for goods owners"),
         companies=await goods_owners(session),
     )
 
@@ -200,7 +202,8 @@ async def confirm_delete_api_user(
     company = await get_company(session, company_id)
     api_user = await get_api_user(session, company_id, user_id)
     return render(
-        request, "api_user_delete.html", title=f"Delete {api_user.username}", company=company,
+        request, "api_user_delete.html", title=N_("Delete {username}").in_language().format(
+            username=api_user.username), company=company,
         api_user=api_user,
     )
 
@@ -227,7 +230,7 @@ async def _automation(
     errors: dict[str, list[str]] | None = None, form: dict[str, str] | None = None,
 ) -> Response:
     return render(
-        request, "automation.html", status=status, title="API for automation",
+        request, "automation.html", status=status, title=N_("API for automation"),
         users=await list_automation_users(session), errors=errors or {},
         form=form or {"username": "", "description": ""}, notice=_notice(request),
         base_url=public_base(request),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from workledger.kit.i18n import N_
 from workledger.kit.session import Session
 from workledger.kit.types import ObjectId
 from workledger.oauth2 import clients
@@ -16,8 +17,8 @@ router = APIRouter(prefix="/settings/authorized-applications", route_class=PageR
 AUTHORIZED = "/settings/authorized-applications"
 
 NOTICES = {
-    "revoked": "Access is revoked: the application's tokens no longer work.",
-    "nothing": "That application holds no access to revoke.",
+    "revoked": N_("Access is revoked: the application's tokens no longer work."),
+    "nothing": N_("That application holds no access to revoke."),
 }
 
 
@@ -26,7 +27,7 @@ async def authorized_applications(
     request: Request, session: Session, user: CompanyUser
 ) -> Response:
     return render(
-        request, "authorized_applications.html", title="Authorized applications",
+        request, "authorized_applications.html", title=N_("Authorized applications"),
         applications=await clients.authorized_applications(session, user.id),
         notice=NOTICES.get(request.query_params.get("done", "")),
     )

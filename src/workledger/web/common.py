@@ -21,6 +21,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 
+from workledger.kit.i18n import (
+    LOCALES,
+    N_,
+    Message,
+    accept_language,
+    current_language,
+    ngettext,
+    parse_language,
+)
 from workledger.kit.problems import Problem
 from workledger.kit.session import Session, TransactionalRoute
 from workledger.models import Company, User, UserRole
@@ -33,6 +42,15 @@ TEMPLATES = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+    extensions=["jinja2.ext.i18n"],
+)
+# The pages' text is catalogued like the API's messages (babel.cfg extracts the
+# templates): {% trans %} blocks are whitespace-normalised, so wrapping a paragraph in
+# the template does not change its message id.
+TEMPLATES.policies["ext.i18n.trimmed"] = True
+# Newstyle: a translation's %(name)s placeholders are filled, and escaped, by Jinja.
+TEMPLATES.install_gettext_callables(
+    lambda text: Message(text).in_language(), ngettext, newstyle=True
 )
 
 CONTENT_SECURITY_POLICY = (
@@ -90,19 +108,19 @@ class NavSection:
 
 
 SETTINGS_PAGES = (
-    ("Overview", "/settings"),
-    ("API configuration", "/settings/external-data-sources/api-configuration"),
-    ("API settings", "/settings/api"),
-    ("Authorized applications", "/settings/authorized-applications"),
-    ("ERP/CRM Overview", "/settings/start/erp-crm"),
-    ("Invoicing", "/settings/invoicing"),
+    (N_("Overview"), "/settings"),
+    (N_("API configuration"), "/settings/external-data-sources/api-configuration"),
+    (N_("API settings"), "/settings/api"),
+    (N_("Authorized applications"), "/settings/authorized-applications"),
+    (N_("ERP/CRM Overview"), "/settings/start/erp-crm"),
+    (N_("Invoicing"), "/settings/invoicing"),
 )
 ADMIN_PAGES = (
-    ("Overview", "/admin"),
-    ("API for goods owners", "/admin/goods-owners"),
-    ("API for automation", "/admin/automation"),
-    ("OAuth applications", "/admin/oauth-applications"),
-    ("Sandbox", "/admin/sandbox"),
+    (N_("Overview"), "/admin"),
+    (N_("API for goods owners"), "/admin/goods-owners"),
+    (N_("API for automation"), "/admin/automation"),
+    (N_("OAuth applications"), "/admin/oauth-applications"),
+    (N_("Sandbox"), "/admin/sandbox"),
 )
 
 
@@ -119,9 +137,9 @@ def navigation(viewer: Viewer | None, path: str) -> NavSection | None:
     if viewer is None or area is None:
         return None
     if area == "settings" and viewer.company_id is not None:
-        title, pages = "Settings", SETTINGS_PAGES
+        title, pages = N_("Settings"), SETTINGS_PAGES
     elif area == "admin" and viewer.is_staff:
-        title, pages = "Administration", ADMIN_PAGES
+        title, pages = N_("Administration"), ADMIN_PAGES
     else:
         return None
     overview = pages[0][1]
@@ -133,18 +151,43 @@ def navigation(viewer: Viewer | None, path: str) -> NavSection | None:
             return "true"
         return None
 
-    return NavSection(title, tuple(NavLink(label, href, current(href)) for label, href in pages))
+    return NavSection(title.in_language(), tuple(
+        NavLink(label.in_language(), href, current(href)) for label, href in pages
+    ))
 
 
-PROBLEM_TITLES = {404: "Not found", 429: "Too many attempts"}
+PROBLEM_TITLES = {404: N_("Not found"), 429: N_("Too many attempts")}
 PROBLEM_MESSAGES = {
-    429: "There were too many failed sign-ins for this e-mail address or from your "
-         "network. Wait a few minutes, then try again.",
+    429: N_("There were too many failed sign-ins for this e-mail address or from your "
+            "network. Wait a few minutes, then try again."),
 }
 
 
+def in_language(text: str) -> str:
+    """A catalogued message in the request's language; any other text as it is (a
+    problem's detail that was worded, and translated, where it was raised)."""
+    return text.in_language() if isinstance(text, Message) else text
+
+
+def page_language(request: Request) -> int:
+    """The language of a page: ``language_code`` in the query string (0, 1, 3, 4, 7),
+    else the browser's ``Accept-Language``, else English. An unknown code raises
+    :class:`PageProblem` 400 (the API answers one the same way)."""
+    raw = request.query_params.get("language_code")
+    if raw is not None:
+        language = parse_language(raw)
+        if language is None:
+            current_language.set(accept_language(request.headers.get("accept-language")))
+            raise PageProblem(400, N_("Unknown language"), N_(
+                "language_code in the query string must be one of 0 (Norwegian), 1 "
+                "(English), 3 (Swedish), 4 (Danish) or 7 (Spanish)."))
+        return language
+    return accept_language(request.headers.get("accept-language"))
+
+
 class PageProblem(Exception):
-    """Stops a page with an HTML error page (403 forbidden, 404 not found, ...)."""
+    """Stops a page with an HTML error page (403 forbidden, 404 not found, ...); title
+    and message are translated when the page is rendered."""
 
     def __init__(self, status: int, title: str, message: str) -> None:
         super().__init__(message)
@@ -158,14 +201,14 @@ class Redirect(Exception):  # noqa: N818 - it is a control-flow signal, not an e
 
 
 def forbidden(message: str) -> PageProblem:
-    return PageProblem(403, "Not allowed", message)
+    return PageProblem(403, N_("Not allowed"), message)
 
 
 def csrf_refused() -> PageProblem:
     return PageProblem(
-        403, "Form refused",
-        "This form has expired or did not come from this site. "
-        "Go back, reload the page and try again.",
+        403, N_("Form refused"),
+        N_("This form has expired or did not come from this site. "
+           "Go back, reload the page and try again."),
     )
 
 
@@ -192,12 +235,14 @@ def redirect(location: str) -> RedirectResponse:
 def render(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
     user: Viewer | None = getattr(request.state, "viewer", None)
     path = request.url.path
+    context["title"] = in_language(context.get("title", ""))
     html = TEMPLATES.get_template(template).render(
+        lang=LOCALES[current_language.get()],
         user=user,
         area=area_of(path),
         nav=navigation(user, path),
         csrf_token=page_session(request).csrf,
-        notice=context.pop("notice", None),
+        notice=in_language(context.pop("notice", None) or "") or None,
         errors=context.pop("errors", {}),
         **context,
     )
@@ -205,8 +250,8 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
 
 
 def error_page(request: Request, status: int, title: str, message: str) -> HTMLResponse:
-    return render(request, "error.html", status=status, title=title, message=message,
-                  code=status)
+    return render(request, "error.html", status=status, title=in_language(title),
+                  message=in_language(message), code=status)
 
 
 def _finish(request: Request, response: Response) -> Response:
@@ -214,6 +259,10 @@ def _finish(request: Request, response: Response) -> Response:
     if current is not None and current.changed:
         request.app.state.web_sessions.store(response, current)
     response.headers.update(PAGE_HEADERS)
+    response.headers["Content-Language"] = LOCALES[current_language.get()]
+    # The same URL reads differently per Accept-Language (nothing caches pages, but a
+    # shared cache told otherwise must not hand one reader's language to another).
+    response.headers["Vary"] = "Accept-Language"
     # A page may widen its policy for what it must show or reach (the consent page: the
     # application's logo, and the redirect to the application after the form).
     policy = getattr(request.state, "content_security_policy", None)
@@ -230,31 +279,33 @@ class PageRoute(TransactionalRoute):
 
         async def run_page(request: Request) -> Response:
             try:
+                current_language.set(page_language(request))
                 response = await handler(request)
             except Redirect as signal:
                 response = redirect(signal.location)
             except PageProblem as problem:
                 response = error_page(request, problem.status, problem.title, problem.message)
             except Problem as problem:
-                title = PROBLEM_TITLES.get(problem.status, "Something is wrong")
+                title = PROBLEM_TITLES.get(problem.status, N_("Something is wrong"))
                 message = PROBLEM_MESSAGES.get(problem.status) or problem.detail or title
                 response = error_page(request, problem.status, title, message)
                 response.headers.update(problem.headers)  # Retry-After on a 429
             except RequestValidationError:
                 response = error_page(
-                    request, 400, "Incomplete request",
-                    "The request misses a field or has a value of the wrong type.",
+                    request, 400, N_("Incomplete request"),
+                    N_("The request misses a field or has a value of the wrong type."),
                 )
             except HTTPException as exc:
                 # A body gate's refusal arrives as the cause of FastAPI's 400 (kit.session).
                 cause = exc.__cause__
                 message = cause.detail if isinstance(cause, Problem) else None
-                response = error_page(request, exc.status_code, "Error",
+                response = error_page(request, exc.status_code, N_("Error"),
                                       message or str(exc.detail))
             except IntegrityError:
                 response = error_page(
-                    request, 409, "Changed meanwhile",
-                    "The data changed while you were saving. Reload the page and try again.",
+                    request, 409, N_("Changed meanwhile"),
+                    N_("The data changed while you were saving. Reload the page and try "
+                       "again."),
                 )
             return _finish(request, response)
 
@@ -291,19 +342,21 @@ async def company_user(user: Annotated[User, Depends(current_user)]) -> User:
     if user.company_id is None:
         if user.is_staff:
             raise Redirect("/admin")
-        raise forbidden("Your account does not belong to a company.")
+        raise forbidden(N_("Your account does not belong to a company."))
     return user
 
 
 async def staff_user(user: Annotated[User, Depends(current_user)]) -> User:
     if not user.is_staff:
-        raise forbidden("Administration is for platform staff only.")
+        raise forbidden(N_("Administration is for platform staff only."))
     return user
 
 
-def require_company_admin(user: User, action: str) -> None:
+def require_company_admin(user: User, refusal: Message) -> None:
+    """``refusal``: the whole sentence, "Only a company admin can …" (a sentence built
+    from parts cannot be translated)."""
     if user.role != UserRole.admin:
-        raise forbidden(f"Only a company admin can {action}.")
+        raise forbidden(refusal)
 
 
 async def require_csrf(

@@ -18,6 +18,7 @@ from authlib.oauth2.rfc6749 import OAuth2Error
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
+from workledger.kit.i18n import N_
 from workledger.kit.session import Session
 from workledger.oauth2.server import (
     WorkledgerAuthorizationServer,
@@ -39,7 +40,7 @@ from workledger.web.common import (
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 AUTHORIZE = "/oauth2/auth"
-REFUSED_TITLE = "This authorization request cannot be accepted"
+REFUSED_TITLE = N_("This authorization request cannot be accepted")
 
 
 def _origin(url: str) -> str:
@@ -76,9 +77,11 @@ async def _validated(request: Request, session: Session):
         hint = hint_for(error) or ""
         raise PageProblem(
             400, REFUSED_TITLE,
-            "The application that sent you here is not registered, is disabled, or asked "
-            "to send you back to an address that is not registered for it. Nothing was "
-            f"shared with it. ({error.error}: {description} {hint})".replace(" )", ")"),
+            N_("The application that sent you here is not registered, is disabled, or asked "
+               "to send you back to an address that is not registered for it. Nothing was "
+               "shared with it.").in_language()
+            # OAuth's own words, as the application's developer will look them up.
+            + f" ({error.error}: {description} {hint})".replace(" )", ")"),
         ) from None
     return server, oauth_request, grant
 
@@ -96,7 +99,8 @@ async def authorize(request: Request, session: Session) -> Response:
     client: ClientView = grant.client
     request.state.content_security_policy = consent_policy(client, grant.redirect_uri)
     return render(
-        request, "consent.html", title=f"Authorize {client.name}", client=client,
+        request, "consent.html", client=client,
+        title=N_("Authorize {name}").in_language().format(name=client.name),
         action=_here(request), redirect_host=urlsplit(grant.redirect_uri).netloc,
     )
 
@@ -107,7 +111,7 @@ async def decide(
     decision: Annotated[str, Form()] = "",
 ) -> Response:
     if decision not in ("allow", "deny"):
-        raise PageProblem(400, "Incomplete request", "Choose Allow or Deny.")
+        raise PageProblem(400, N_("Incomplete request"), N_("Choose Allow or Deny."))
     validated = await _validated(request, session)
     if isinstance(validated, Response):
         return validated

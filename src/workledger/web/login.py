@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from workledger.auth.administration import authenticate_user
+from workledger.kit.i18n import N_
 from workledger.kit.session import Session
 from workledger.web.common import (
     CSRF,
@@ -23,7 +24,7 @@ from workledger.web.sessions import end_session, start_user_session
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 #: The same words whatever was wrong, so the page does not tell which e-mails exist.
-LOGIN_FAILED = "The e-mail address or password is not right, or the account is disabled."
+LOGIN_FAILED = N_("The e-mail address or password is not right, or the account is disabled.")
 
 
 @router.get("/login")
@@ -31,9 +32,9 @@ async def login_form(request: Request, session: Session, next: str | None = None
     user = await session_user(request, session)
     if user is not None:
         return redirect(safe_next(next) or landing(user))
-    notice = "You are logged out." if request.query_params.get("logged_out") else None
+    notice = N_("You are logged out.") if request.query_params.get("logged_out") else None
     return render(
-        request, "login.html", title="Log in", next=safe_next(next) or "", email="",
+        request, "login.html", title=N_("Log in"), next=safe_next(next) or "", email="",
         notice=notice, failed=None,
     )
 
@@ -55,8 +56,8 @@ async def login(
     if user is None:
         await guard.failed(address, email)
         return render(
-            request, "login.html", status=400, title="Log in", next=safe_next(next) or "",
-            email=email, failed=LOGIN_FAILED,
+            request, "login.html", status=400, title=N_("Log in"), next=safe_next(next) or "",
+            email=email, failed=LOGIN_FAILED.in_language(),
         )
     start_user_session(request, user.id)
     return redirect(safe_next(next) or landing(user))

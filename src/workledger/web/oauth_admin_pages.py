@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
+from workledger.kit.i18n import N_
 from workledger.kit.problems import ValidationProblem
 from workledger.kit.session import Session
 from workledger.kit.types import ObjectId
@@ -25,10 +26,10 @@ router = APIRouter(prefix="/admin/oauth-applications", route_class=PageRoute,
 APPLICATIONS = "/admin/oauth-applications"
 
 NOTICES = {
-    "updated": "The application is saved.",
-    "enabled": "The application is enabled. Users have to authorize it again.",
-    "disabled": "The application is disabled: its tokens no longer work and /oauth2/auth "
-                "refuses it.",
+    "updated": N_("The application is saved."),
+    "enabled": N_("The application is enabled. Users have to authorize it again."),
+    "disabled": N_("The application is disabled: its tokens no longer work and /oauth2/auth "
+                   "refuses it."),
 }
 EMPTY_FORM: dict[str, Any] = {
     "company_name": "", "name": "", "logo_url": "", "website_url": "", "redirect_uris": "",
@@ -49,7 +50,7 @@ async def _list(
     errors: dict[str, list[str]] | None = None, form: dict[str, Any] | None = None,
 ) -> Response:
     return render(
-        request, "oauth_applications.html", status=status, title="OAuth applications",
+        request, "oauth_applications.html", status=status, title=N_("OAuth applications"),
         applications=await clients.list_all(session), form=form or EMPTY_FORM,
         errors=errors or {},
     )
@@ -93,7 +94,8 @@ async def register_application(
     form = _form(company_name, name, logo_url, website_url, redirect_uris, client_type)
     try:
         if client_type not in ("confidential", "public"):
-            raise ValidationProblem.single("client_type", "choose confidential or public")
+            raise ValidationProblem.single(
+                "client_type", N_("choose confidential or public").in_language())
         application, secret = await clients.register(
             session, request.app.state.keyring, company_name=company_name, name=name,
             logo_url=logo_url, website_url=website_url, redirect_uris=redirect_uris,

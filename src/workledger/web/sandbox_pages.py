@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
+from workledger.kit.i18n import N_
 from workledger.kit.session import Session
 from workledger.models import SandboxRestore
 from workledger.sandbox.restore import RestoreBusy, is_running, restore
@@ -19,8 +20,8 @@ log = logging.getLogger("workledger.sandbox")
 router = APIRouter(prefix="/admin/sandbox", route_class=PageRoute, include_in_schema=False)
 
 NOTICES = {
-    "started": "The restore has started. Reload this page to see when it is done.",
-    "busy": "A restore is running already: reload this page to see when it is done.",
+    "started": N_("The restore has started. Reload this page to see when it is done."),
+    "busy": N_("A restore is running already: reload this page to see when it is done."),
 }
 
 
@@ -41,7 +42,7 @@ async def sandbox_page(request: Request, session: Session, _user: StaffUser) -> 
         settings.database_url, settings.resolved_sandbox_database_url()
     )
     return render(
-        request, "sandbox.html", title="Sandbox", last=recent[0] if recent else None,
+        request, "sandbox.html", title=N_("Sandbox"), last=recent[0] if recent else None,
         recent=recent, next_restore=next_restore(settings), schedule=settings.sandbox_restore,
         running=running, notice=NOTICES.get(request.query_params.get("done", "")),
     )

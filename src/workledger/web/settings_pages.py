@@ -24,6 +24,7 @@ from workledger.auth.administration import (
 )
 from workledger.companies.service import HANDLING_CHARGES, parse_price, set_handling_charges
 from workledger.employees.repository import EmployeeRepository
+from workledger.kit.i18n import N_
 from workledger.kit.problems import ValidationProblem
 from workledger.kit.session import Session
 from workledger.kit.urls import public_base
@@ -48,9 +49,9 @@ CONNECTOR_VERSION = 1
 
 INVOICING = "/settings/invoicing"
 NOTICES = {
-    "rotated": "A new company key was made. The previous one no longer works.",
-    "erp_saved": "Your software package is saved.",
-    "charges_saved": "The handling charges are saved. Deliveries from now on charge them.",
+    "rotated": N_("A new company key was made. The previous one no longer works."),
+    "erp_saved": N_("Your software package is saved."),
+    "charges_saved": N_("The handling charges are saved. Deliveries from now on charge them."),
 }
 
 
@@ -66,7 +67,7 @@ def _is_admin(user: User) -> bool:
 @router.get("")
 async def overview(request: Request, session: Session, user: CompanyUser) -> Response:
     company = await get_company(session, user.company_id)
-    return render(request, "settings.html", title="Settings", company=company)
+    return render(request, "settings.html", title=N_("Settings"), company=company)
 
 
 @router.get("/external-data-sources/api-configuration")
@@ -76,10 +77,10 @@ async def api_configuration(request: Request, session: Session, user: CompanyUse
     errors = {}
     if request.query_params.get("error") == "confirm":
         errors["confirm"] = [
-            "Tick the box to confirm that the current token stops working."
+            N_("Tick the box to confirm that the current token stops working.").in_language()
         ]
     return render(
-        request, "api_configuration.html", title="API configuration", company=company,
+        request, "api_configuration.html", title=N_("API configuration"), company=company,
         key=key, can_rotate=_is_admin(user), base_url=public_base(request),
         notice=_notice(request), errors=errors,
     )
@@ -92,7 +93,7 @@ async def rotate_key(
     user: CompanyUser,
     confirm: Annotated[str, Form()] = "",
 ) -> Response:
-    require_company_admin(user, "rotate the company key")
+    require_company_admin(user, N_("Only a company admin can rotate the company key."))
     if not confirm:
         # A redirect, not a 400 page: the key shown must be one that was committed.
         return redirect(f"{API_CONFIGURATION}?error=confirm")
@@ -107,7 +108,7 @@ async def _api_settings(
     company = await get_company(session, user.company_id)
     current = await active_credential(session, company.id, CredentialKind.api_key)
     return render(
-        request, "api_settings.html", title="API settings", company=company,
+        request, "api_settings.html", title=N_("API settings"), company=company,
         current=current, new_email=email, new_key=key, can_generate=_is_admin(user),
         base_url=public_base(request),
     )
@@ -120,7 +121,7 @@ async def api_settings(request: Request, session: Session, user: CompanyUser) ->
 
 @router.post("/api/generate-key", dependencies=CSRF)
 async def generate_key(request: Request, session: Session, user: CompanyUser) -> Response:
-    require_company_admin(user, "generate an API key")
+    require_company_admin(user, N_("Only a company admin can generate an API key."))
     email, key = await generate_api_key(
         session, request.app.state.keyring, user.company_id,
         request.app.state.settings.api_email_host,
@@ -137,7 +138,7 @@ async def _erp_crm(
     token = await connector_token(session, request.app.state.keyring, company.id)
     employees = await EmployeeRepository(session, company.id).by_number()
     return render(
-        request, "erp_crm.html", status=status, title="ERP/CRM Overview", company=company,
+        request, "erp_crm.html", status=status, title=N_("ERP/CRM Overview"), company=company,
         employees=employees,
         packages=ERP_PACKAGES, chosen=chosen or company.erp_package or DEFAULT_ERP_PACKAGE,
         token=token, can_save=_is_admin(user), version=CONNECTOR_VERSION,
@@ -157,7 +158,7 @@ async def save_erp_package(
     user: CompanyUser,
     package: Annotated[str, Form()] = DEFAULT_ERP_PACKAGE,
 ) -> Response:
-    require_company_admin(user, "choose the software package")
+    require_company_admin(user, N_("Only a company admin can choose the software package."))
     try:
         await choose_erp_package(session, request.app.state.keyring, user.company_id, package)
     except ValidationProblem as problem:
@@ -175,7 +176,7 @@ async def _invoicing(
     shown = {name: f"{getattr(company, name):f}".rstrip("0").rstrip(".") or "0"
              for name in HANDLING_CHARGES}
     return render(
-        request, "invoicing.html", status=status, title="Invoicing", company=company,
+        request, "invoicing.html", status=status, title=N_("Invoicing"), company=company,
         prices={**shown, **(sent or {})}, can_save=_is_admin(user), notice=_notice(request),
         errors=errors or {},
     )
@@ -196,7 +197,7 @@ async def save_handling_charges(
 ) -> Response:
     """The handling charges a delivery adds as invoice charges (DESIGN §8); the same
     settings as ``PATCH /v1/company/settings``."""
-    require_company_admin(user, "change the handling charges")
+    require_company_admin(user, N_("Only a company admin can change the handling charges."))
     sent = {"handling_charge_per_order": handling_charge_per_order,
             "handling_charge_per_line": handling_charge_per_line}
     prices, errors = {}, {}
