@@ -4,9 +4,9 @@
    demo companies (``workledger migrate`` / ``workledger demo --json``);
 2. seeds 100k customers (and their contacts) for the demo company with COPY;
 3. checks that the bare Starlette + asyncpg app (bench/bare_app.py) sends the same SQL
-   statements, in the same transactions, as the app (the app with SQL echo on, the bare
-   app in ``wire`` mode logging its own) and answers with byte-identical JSON, for one
-   customer and for the list page;
+   statements, with the same BEGIN/COMMIT (none: reads run without a transaction), as
+   the app (the app with SQL echo on, the bare app in ``plain`` mode logging its own) and
+   answers with byte-identical JSON, for one customer and for the list page;
 4. serves the app (``workledger serve --dev``, uvicorn, 1 worker) and the bare app in
    its two modes, and loads each in turn: a warm-up, then a fixed duration at a fixed
    concurrency, reading the server's and PostgreSQL's CPU time from /proc around it;
@@ -244,10 +244,12 @@ async def seed(dsn: str, company_id: int, customers: int) -> dict:
             " AND c.company_name LIKE '%ø%' AND (SELECT count(*) FROM contacts k"
             " WHERE k.customer_id = c.id) >= 2 ORDER BY c.id LIMIT 1", company_id)
         version = await conn.fetchval("SHOW server_version")
+        item_id = await conn.fetchval(
+            "SELECT id FROM items WHERE company_id = $1 ORDER BY id LIMIT 1", company_id)
     finally:
         await conn.close()
     return {"ids": range(base, base + customers), "contacts": len(contacts),
-            "check_id": check_id, "postgres": version}
+            "check_id": check_id, "postgres": version, "item_id": item_id}
 
 
 def app_pool(url: str) -> dict:
@@ -322,7 +324,7 @@ def check_same(app: Server, bare: Server, paths: list[str], auth: dict[str, str]
     ours, theirs = app_statements(app.output()[app_mark:]), bare_statements(
         bare.output()[bare_mark:])
     same_sql = ours == theirs
-    print(f"  SQL: app sent {len(ours)} statements (with BEGIN/COMMIT), bare-wire sent "
+    print(f"  SQL: app sent {len(ours)} statements (with any BEGIN/COMMIT), bare sent "
           f"{len(theirs)}: "
           f"{'identical text' if same_sql else 'DIFFERENT'}")
     if not same_sql:
@@ -509,7 +511,7 @@ async def main(options) -> int:
 
     print("== check: the same SQL and the same JSON")
     servers = [app_server("app-echo", {"WORKLEDGER_ECHO_SQL": "true", "PYTHONUNBUFFERED": "1"}),
-               bare_server("bare-log", {"BENCH_BARE_MODE": "wire", "BENCH_BARE_LOG_SQL": "1",
+               bare_server("bare-log", {"BENCH_BARE_MODE": "plain", "BENCH_BARE_LOG_SQL": "1",
                                         "PYTHONUNBUFFERED": "1"})]
     try:
         for server in servers:
@@ -529,6 +531,19 @@ async def main(options) -> int:
     scenarios = {
         "get": [f"/v1/customers/{rng.choice(ids)}" for _ in range(2000)],
         "list": [LIST_PATH],
+    }
+    # Endpoints with no bare twin (issue 13): the app alone, CPU per request.
+    item_id = seeded["item_id"]
+    customer_id = rng.choice(ids)
+    contacts = [{"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com"},
+                {"first_name": "Alan", "last_name": "Turing", "phone_number": "+44 1"}]
+    app_only = {
+        "item": [("GET", f"/v1/items/{item_id}", None)],
+        "create": [("POST", "/v1/customers", json.dumps(
+            {"company_name": "Bench AS", "email": "bench@example.com",
+             "contacts": contacts}).encode())],
+        "patch": [("PATCH", f"/v1/customers/{customer_id}", json.dumps(
+            {"comment": f"bench {n}"}).encode()) for n in range(2)],
     }
     print(f"== load: {options.concurrency} connections, {options.warmup:g} s warm-up + "
           f"{options.duration:g} s per server and scenario")
@@ -552,6 +567,12 @@ async def main(options) -> int:
                         again = await measure(scenario, server, requests, options)
                     row = min(row, again, key=lambda r: r.other_cpu / r.result.duration_s)
                 rows.append(row)
+        app = servers[0]
+        for scenario, calls in app_only.items():
+            requests = [build_request(HOST, app.port, path, {**auth, "Accept":
+                        "application/json"}, method, body) for method, path, body in calls]
+            await patience.wait_until_quiet()
+            rows.append(await measure(scenario, app, requests, options))
     finally:
         for server in servers:
             server.stop()
@@ -576,7 +597,10 @@ async def main(options) -> int:
         f"{options.customers:,} customers ({seeded['contacts']:,} contacts) in one company; "
         f"{options.concurrency} keep-alive connections; {options.warmup:g} s warm-up + "
         f"{options.duration:g} s per row; client, servers and PostgreSQL on the same machine.",
-        f"`get` = `GET /v1/customers/{{id}}` over 2,000 random ids; `list` = `GET {LIST_PATH}`. "
+        f"`get` = `GET /v1/customers/{{id}}` over 2,000 random ids; `list` = `GET {LIST_PATH}`; "
+        "the app alone: `item` = `GET /v1/items/{id}` (a demo item), `create` = "
+        "`POST /v1/customers` with two contacts, `patch` = `PATCH /v1/customers/{id}` "
+        "(`comment`, two alternating bodies). "
         f"The app's pool: {pool['size']} + {pool['overflow']} overflow, pre-ping "
         f"{'on' if pool['pre_ping'] else 'off'}; `bare-wire` adds BEGIN/COMMIT"
         f"{' and the pre-ping' if pool['pre_ping'] else ''} to `bare`.",

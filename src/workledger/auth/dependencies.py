@@ -82,7 +82,9 @@ async def credential_header(request: Request, name: str, challenge: str) -> str 
 
 async def current_principal(
     request: Request,
-    session: Session,
+    # Declared for the OpenAPI document (Swagger's Authorize dialog) only: the route
+    # class leaves security schemes out when it runs the dependencies
+    # (kit.session.TransactionalRoute), and the header is read below.
     _authorization: Annotated[str | None, Security(authorization_header)] = None,
     _basic: Annotated[object, Security(basic_auth)] = None,
 ) -> Principal:
@@ -107,7 +109,9 @@ async def current_principal(
             headers={"WWW-Authenticate": ANY_CHALLENGE},
         )
     try:
-        return await admit(request, resolver(request, session, secret.strip()))
+        # The resolvers read on the request's connection (kit.session.connection): a
+        # read-only request opens no session.
+        return await admit(request, resolver(request, None, secret.strip()))
     except Unauthorized as problem:
         problem.headers.setdefault("WWW-Authenticate", CHALLENGES[scheme.lower()])
         raise
@@ -127,7 +131,8 @@ async def admit(request: Request, resolving: Awaitable[Principal]) -> Principal:
     request.scope[SCOPE_KEY] = await limiter.hit(policy, item, principal.rate_limit_key)
     # A POST with Idempotency-Key: claimed per credential once the caller is known, or
     # answered from the stored result (kit.idempotency).
-    await idempotency.claim(request, await get_session(request), principal.rate_limit_key)
+    if request.method == "POST":  # a read must not open a session (kit.session)
+        await idempotency.claim(request, await get_session(request), principal.rate_limit_key)
     return principal
 
 
@@ -167,9 +172,15 @@ def require(principal: Principal, *permissions: str) -> Principal:
     return principal
 
 
-def _requiring(*permissions: str) -> Callable[[Principal], Awaitable[Principal]]:
-    async def check(principal: Caller) -> Principal:
-        return require(principal, *permissions)
+def _requiring(*permissions: str) -> Callable[..., Awaitable[Principal]]:
+    """One dependency that authenticates and checks ``permissions``: FastAPI resolves
+    every dependency on every call, so the check does not depend on another one."""
+    async def check(
+        request: Request,
+        _authorization: Annotated[str | None, Security(authorization_header)] = None,
+        _basic: Annotated[object, Security(basic_auth)] = None,
+    ) -> Principal:
+        return require(await current_principal(request), *permissions)
 
     return check
 

@@ -1,7 +1,13 @@
-"""Bulk delete: ``DELETE /v1/<collection>?ids=12,42,1337`` (DESIGN §4.4, seed 002).
+"""Bulk delete: ``DELETE /v1/<collection>?ids=12,42,1337`` (DESIGN §4.4, §5, seed 002).
 
-Each id is deleted in its own savepoint, so one failure (not found, still referenced)
-neither stops the others nor leaves half of itself behind.
+Each id is answered on its own: one failure (not found, still referenced, refused by a
+rule) neither stops the others nor leaves half of itself behind. Set-based where the
+resource allows it (:func:`workledger.kit.resource.ResourceService.delete_many`): the
+rows are read and locked in one statement, the checks run on the whole set (one query
+per table that refers to the rows), and the deletable ones go in one ``DELETE``, so
+the statements do not grow with the number of ids. A resource whose deletion runs code
+of its own (an overridden ``delete``) keeps :func:`bulk_delete`: each id in its own
+savepoint.
 """
 
 from __future__ import annotations
@@ -65,6 +71,20 @@ async def bulk_delete(
         "successes": successes,
         "errors": errors,
     }
+
+
+def bulk_answer(ids: list[int], deleted: dict[int, Any], failed: dict[int, Problem]
+                ) -> dict[str, Any]:
+    """The answer of a set-based bulk delete, in the order the ids were sent."""
+    successes = [deleted[item_id] for item_id in ids if item_id in deleted]
+    errors = []
+    for item_id in ids:
+        if item_id in failed:
+            body = failed[item_id].body()
+            body["message"] = body["title"]
+            errors.append({"id": item_id, "error": body})
+    return {"success_count": len(successes), "error_count": len(errors),
+            "successes": successes, "errors": errors}
 
 
 class BulkError(BaseModel):

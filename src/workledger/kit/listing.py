@@ -99,16 +99,18 @@ class ListSpec:
                          "{count}").say(maximum=MAX_CONDITIONS, count=count)
             errors.update({name: [message] for name in sent})
             sent = {}
-        conditions: list[ColumnElement[bool]] = []
+        terms: list[tuple[str, str, Any]] = []
         for name, clauses in sent.items():
-            conditions.extend(self._parse_filter(name, self.filters[name], clauses, errors))
+            terms.extend(self._parse_filter(name, self.filters[name], clauses, errors))
         if errors:
             raise ValidationProblem(N_("The query string is not valid.").in_language(),
                                     errors=errors)
-        return ListQuery(self, page, per_page, want_total, order, conditions)
+        return ListQuery(self, page, per_page, want_total, order, terms)
 
-    def _parse_sort(self, raw: str | None, errors: dict[str, list[str]]) -> list[Any]:
-        order: list[Any] = []
+    def _parse_sort(self, raw: str | None, errors: dict[str, list[str]]
+                    ) -> list[tuple[str, bool]]:
+        """``[(field, descending)]``, ending with ``id`` unless it was named."""
+        order: list[tuple[str, bool]] = []
         fields_seen: set[str] = set()
         if raw is not None:
             for part in raw.split(","):
@@ -126,19 +128,18 @@ class ListSpec:
                     errors.setdefault("sort", []).append(
                         N_("'{name}' is named twice").say(name=name))
                     continue
-                column = getattr(self.model, name)
-                order.append(column.desc() if descending else column.asc())
+                order.append((name, descending))
                 fields_seen.add(name)
         if "id" not in fields_seen:
-            order.append(self.model.id.asc())  # a stable order makes pages stable
+            order.append(("id", False))  # a stable order makes pages stable
         return order
 
     def _parse_filter(
         self, name: str, python_type: Any, clauses: list[str], errors: dict[str, list[str]]
-    ) -> list[ColumnElement[bool]]:
-        column = getattr(self.model, name)
+    ) -> list[tuple[str, str, Any]]:
+        """``[(field, operator, value)]`` of one filter's conditions."""
         bounds = self.bounds.get(name, Bounds())
-        result: list[ColumnElement[bool]] = []
+        result: list[tuple[str, str, Any]] = []
         for clause in clauses:
             op, separator, rest = clause.partition(":")
             if separator and op in OPERATORS:
@@ -159,7 +160,7 @@ class ListSpec:
                 continue
             if isinstance(value, Enum):
                 value = value.value
-            result.append(_compare(column, op, value))
+            result.append((name, op, value))
         return result
 
     # -- OpenAPI ----------------------------------------------------------------------
@@ -199,17 +200,49 @@ class ListSpec:
         return parameters
 
 
-@dataclass
 class ListQuery:
-    spec: ListSpec
-    page: int
-    per_page: int
-    want_total: bool
-    order: list[Any]
-    conditions: list[ColumnElement[bool]]
+    """One request's page, sort and filter conditions.
+
+    Kept as data (``sort``: ``[(field, descending)]``, ``terms``: ``[(field, operator,
+    value)]``) so that a prebuilt statement can be chosen by their shape
+    (kit.repository.RowReader); ``order`` and ``conditions`` are the SQLAlchemy
+    expressions, made on first use, or given directly (the SOAP face's own filters)."""
+
+    def __init__(self, spec: ListSpec, page: int, per_page: int, want_total: bool,
+                 sort: Sequence[tuple[str, bool]] = (),
+                 terms: Sequence[tuple[str, str, Any]] = (), *,
+                 order: list[Any] | None = None,
+                 conditions: list[ColumnElement[bool]] | None = None) -> None:
+        self.spec, self.page, self.per_page, self.want_total = spec, page, per_page, want_total
+        self.sort, self.terms = list(sort), list(terms)
+        self._order, self._conditions = order, conditions
+
+    @property
+    def order(self) -> list[Any]:
+        if self._order is None:
+            self._order = [sort_column(getattr(self.spec.model, name), descending)
+                           for name, descending in self.sort]
+        return self._order
+
+    @property
+    def conditions(self) -> list[ColumnElement[bool]]:
+        if self._conditions is None:
+            self._conditions = [compare(getattr(self.spec.model, name), op, value)
+                                for name, op, value in self.terms]
+        return self._conditions
+
+    @property
+    def shape(self) -> tuple | None:
+        """What the statement's text depends on (not the values): a cache key; ``None``
+        when the query holds expressions of its own."""
+        if self._order is not None or self._conditions is not None:
+            return None
+        return (tuple((name, op) for name, op, _ in self.terms), tuple(self.sort),
+                self.want_total)
 
     def filtered(self, statement: Select) -> Select:
-        return statement.where(*self.conditions) if self.conditions else statement
+        conditions = self.conditions
+        return statement.where(*conditions) if conditions else statement
 
     async def fetch(self, session: AsyncSession, statement: Select) -> Page:
         """Rows of the requested page (one extra row tells whether a next page exists)."""
@@ -255,7 +288,11 @@ class Page:
         return headers
 
 
-def _compare(column: Any, op: str, value: Any) -> ColumnElement[bool]:
+def sort_column(column: Any, descending: bool) -> Any:
+    return column.desc() if descending else column.asc()
+
+
+def compare(column: Any, op: str, value: Any) -> ColumnElement[bool]:
     if op == "lt":
         return column < value
     if op == "lte":
@@ -370,18 +407,34 @@ def allow_parameters(*names: str) -> Any:
     return Depends(check)
 
 
-async def _check_language(
-    language_code: Annotated[
-        str | None,
-        Query(description="Language of messages: 0 nb, 1 en (default), 3 sv, 4 da, 7 es",
-              # Documented, not enforced by FastAPI: the check below words the 400.
-              json_schema_extra={"enum": [str(code) for code in LANGUAGE_CODES]}),
-    ] = None,
-) -> None:
+LanguageCode = Annotated[
+    str | None,
+    Query(description="Language of messages: 0 nb, 1 en (default), 3 sv, 4 da, 7 es",
+          # Documented, not enforced by FastAPI: the check below words the 400.
+          json_schema_extra={"enum": [str(code) for code in LANGUAGE_CODES]}),
+]
+
+
+def query_check(*names: str) -> Any:
+    """One dependency for an endpoint's whole query string: ``language_code`` checked
+    (and documented) as :data:`language` does, and any parameter but it and ``names``
+    refused as :func:`allow_parameters` does."""
+    async def check(request: Request, language_code: LanguageCode = None) -> None:
+        _check_language_code(language_code)
+        reject_unknown_parameters(request, names)
+
+    return Depends(check)
+
+
+def _check_language_code(language_code: str | None) -> None:
     if language_code is not None and parse_language(language_code) is None:
         raise ValidationProblem.single("language_code", N_(
             "language_code in the query string must be one of {codes}"
         ).say(codes=", ".join(map(str, LANGUAGE_CODES))))
+
+
+async def _check_language(language_code: LanguageCode = None) -> None:
+    _check_language_code(language_code)
 
 
 #: Every /v1 router depends on this: ``language_code`` is documented, and an unknown code

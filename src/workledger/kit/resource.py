@@ -36,20 +36,33 @@ from workledger.kit.body import (
     check_read_only,
     sent_values,
 )
-from workledger.kit.bulk import IDS_PATTERN, MAX_IDS, bulk_delete, bulk_result_model, parse_ids
+from workledger.kit.bulk import (
+    IDS_PATTERN,
+    MAX_IDS,
+    bulk_answer,
+    bulk_delete,
+    bulk_result_model,
+    parse_ids,
+)
 from workledger.kit.gates import plain_id
 from workledger.kit.i18n import N_, Message
-from workledger.kit.listing import ListSpec, allow_parameters, language
+from workledger.kit.listing import ListSpec, language, query_check
 from workledger.kit.problems import (
     CannotDelete,
     Conflict,
     NotFound,
+    Problem,
     ValidationProblem,
     problem_responses,
 )
-from workledger.kit.repository import TenantRepository, rows_by_external_id, rows_by_id
+from workledger.kit.repository import (
+    RowReader,
+    TenantRepository,
+    rows_by_external_id,
+    rows_by_id,
+)
 from workledger.kit.rules import BusinessRule, InvalidReference, Violation
-from workledger.kit.session import Session, TransactionalRoute
+from workledger.kit.session import TransactionalRoute, connection, get_session
 from workledger.kit.urls import public_url
 
 M = TypeVar("M")
@@ -57,6 +70,11 @@ MAX_ID = 2**63 - 1
 READ_ONLY_DEFAULT = ("id", "created_at", "updated_at")
 JSON = "application/json"
 #: Every operation a resource can have; a declaration picks a subset.
+#: A stale If-Match (409) and a row the database still finds referenced (422): no noun,
+#: since a kind of object would need its gender in most languages.
+CHANGED_SINCE_READ = N_("The resource changed since it was read: If-Match does not match "
+                        "its current ETag. Read it again, then retry.")
+STILL_REFERENCED = N_("Other records still reference it.")
 OPERATIONS = ("list", "get", "create", "update", "delete", "bulk_delete")
 READ_OPERATIONS = ("list", "get")
 
@@ -282,9 +300,7 @@ class ResourceService(Generic[M]):
         obj = await self.get(object_id, for_update=True)
         if self.if_match is not None and "*" not in self.if_match \
                 and etag(self.resource, obj) not in self.if_match:
-            raise Conflict(N_(
-                "The resource changed since it was read: If-Match does not match its "
-                "current ETag. Read it again, then retry.").in_language())
+            raise Conflict(CHANGED_SINCE_READ.in_language())
         return obj
 
     async def update(self, object_id: int, payload: BaseModel | Mapping[str, Any]) -> M:
@@ -321,9 +337,77 @@ class ResourceService(Generic[M]):
         except IntegrityError as error:
             # A reference the hook did not know about; the database's RESTRICT caught it.
             raise CannotDelete(
-                reason=N_("Other records still reference it.").in_language()
+                reason=STILL_REFERENCED.in_language()
             ) from error
         return obj
+
+    async def delete_many(self, ids: list[int]) -> tuple[dict[int, M], dict[int, Any]]:
+        """Bulk delete as a set (kit.bulk): ``({id: deleted row}, {id: problem})``.
+
+        The same checks as :meth:`delete`, each answered per id (404, If-Match, the
+        editable guard, :meth:`check_deletable_many`, rows still referenced), in a
+        constant number of statements: lock, read (with what the answer renders), one
+        query per table that refers to these rows, then one ``DELETE`` in a savepoint.
+        Should the database still refuse it (a reference that appeared meanwhile),
+        the savepoint is rolled back and the rows go one by one as :meth:`delete`."""
+        failed: dict[int, Any] = {}
+        if self.parent is not None and self.guarded_by_parent:
+            try:
+                await self.parent_service().guard(self.parent, "update")
+            except Problem as problem:
+                return {}, dict.fromkeys(ids, problem)
+        rows = await self.repo.get_many(ids, for_update=True)
+        for object_id in ids:
+            if object_id not in rows:
+                failed[object_id] = NotFound(self.resource.names.not_found(object_id))
+        candidates = []
+        for object_id, obj in rows.items():
+            try:
+                if self.if_match is not None and "*" not in self.if_match \
+                        and etag(self.resource, obj) not in self.if_match:
+                    raise Conflict(CHANGED_SINCE_READ.in_language())
+                await self.guard(obj, "delete")
+            except Problem as problem:
+                failed[object_id] = problem
+                continue
+            candidates.append(obj)
+        failed.update(await self.check_deletable_many(candidates))
+        referenced = await self.repo.referenced(
+            [obj.id for obj in candidates if obj.id not in failed])
+        for object_id in referenced:
+            failed[object_id] = CannotDelete(reason=STILL_REFERENCED.in_language())
+        doomed = [obj for obj in candidates if obj.id not in failed]
+        if not doomed:
+            return {}, failed
+        try:
+            async with self.session.begin_nested():
+                await self.repo.delete_ids([obj.id for obj in doomed])
+        except IntegrityError:
+            deleted: dict[int, M] = {}
+            for obj in doomed:
+                savepoint = await self.session.begin_nested()
+                try:
+                    deleted[obj.id] = await self.delete(obj.id)
+                    await self.session.flush()
+                except Problem as problem:
+                    await savepoint.rollback()
+                    failed[obj.id] = problem
+                    continue
+                await savepoint.commit()
+            return deleted, failed
+        return {obj.id: obj for obj in doomed}, failed
+
+    async def check_deletable_many(self, objs: Sequence[M]) -> dict[int, Any]:
+        """``{id: problem}`` for those of ``objs`` that may not be deleted. By default
+        :meth:`check_deletable` for each; a resource whose check queries may answer for
+        the whole set at once here."""
+        failed: dict[int, Any] = {}
+        for obj in objs:
+            try:
+                await self.check_deletable(obj)
+            except Problem as problem:
+                failed[obj.id] = problem
+        return failed
 
     async def act(self, action: Action, object_id: int, payload: BaseModel | None) -> Any:
         if self.parent is not None and action.guarded and self.guarded_by_parent:
@@ -651,6 +735,48 @@ def entity_tags(header: str | None) -> frozenset[str] | None:
 # -- the router -------------------------------------------------------------------------
 
 
+def deletes_as_a_set(resource: Resource) -> bool:
+    """Whether a bulk delete of ``resource`` may run as a set (ResourceService.delete_many):
+    its deletion runs no code of its own (``delete``, ``locked``, ``get`` as the kit's; no
+    ORM delete events) and everything the ORM would delete or change with a row the
+    database does itself (children by ``ON DELETE CASCADE``; no association tables)."""
+    from sqlalchemy import inspect as sa_inspect
+
+    service, repository = resource.service, resource.service.repository
+    if any(getattr(service, name) is not getattr(ResourceService, name)
+           for name in ("delete", "locked", "get")):
+        return False
+    if any(getattr(repository, name) is not getattr(TenantRepository, name)
+           for name in ("delete", "get_or_none", "readable")):
+        return False
+    return _database_cascades(sa_inspect(resource.model), set())
+
+
+def _database_cascades(mapper: Any, seen: set) -> bool:
+    """Whether deleting a row of ``mapper`` in SQL does what the ORM's delete does: no
+    delete events, no association tables, and every one-to-many (and theirs, down the
+    tree) removed by the database's ``ON DELETE CASCADE``."""
+    if mapper in seen:
+        return True
+    seen.add(mapper)
+    if mapper.dispatch.before_delete or mapper.dispatch.after_delete:
+        return False
+    table = mapper.local_table
+    for relationship in mapper.relationships:
+        if relationship.secondary is not None:
+            return False
+        if relationship.direction.name != "ONETOMANY":
+            continue
+        child = relationship.mapper.local_table
+        cascades = [fk.ondelete for fk in child.foreign_key_constraints
+                    if fk.referred_table is table]
+        if not cascades or any((c or "").upper() != "CASCADE" for c in cascades):
+            return False
+        if not _database_cascades(relationship.mapper, seen):
+            return False
+    return True
+
+
 def path_id(request: Request, name: str) -> int:
     """A path id as the caller wrote it: plain ASCII digits without leading zeros, in
     the id range. ``/v1/customers/%201``, ``/1.0`` and ``/00001`` are not object 1."""
@@ -695,7 +821,7 @@ def build_router(resource: Resource, prefix: str) -> APIRouter:
     names = resource.names
     # The full path on every route (no include prefix): the rate limiter keys on it.
     router = APIRouter(prefix=prefix, tags=[names.tag], route_class=TransactionalRoute,
-                       dependencies=[language])
+                       )
     one = TypeAdapter(resource.read)
     many = TypeAdapter(list[resource.read])
     service_class = resource.service
@@ -707,9 +833,14 @@ def build_router(resource: Resource, prefix: str) -> APIRouter:
     errors_read = problem_responses(400, 401, 403, 404, 429, 500)
     errors_write = problem_responses(400, 401, 403, 404, 409, 413, 422, 429, 500)
     within = f" of one {parent.resource.names.singular}" if parent else ""
-    only_language, only_ids = allow_parameters(), allow_parameters("ids")
+    # One dependency checks the query string (language_code, nothing unknown), one
+    # authenticates: FastAPI resolves each on every call (DESIGN §5). The session is
+    # opened in the endpoint, when it needs one.
+    only_language, only_ids = query_check(), query_check("ids")
     operations = resource.operations
     scope = resource.operation_scope
+    # Reads straight from rows where the answer is plain columns (kit.repository).
+    rows = RowReader.for_resource(resource)
 
     def render(obj: Any, headers: dict[str, str] | None = None, *, tagged: bool = True,
                request: Request | None = None) -> Response:
@@ -751,10 +882,16 @@ def build_router(resource: Resource, prefix: str) -> APIRouter:
             openapi_extra=extra(parent_params, resource.spec.openapi_parameters()),
             responses={200: {"description": "A page of objects", "headers": HEADER_LIST},
                        **errors_read},
+            dependencies=[language],
             operation_id=f"list_{scope}{names.snake_plural}",
         )
-        async def list_objects(request: Request, session: Session, principal: reader) -> Response:
+        async def list_objects(request: Request, principal: reader) -> Response:
             query = resource.spec.parse(request)
+            if rows is not None:
+                page = await rows.page(await connection(request), principal.company_id, query)
+                body = many.dump_json(many.validate_python(page.items))
+                return Response(body, media_type=JSON, headers=page.headers(public_url(request)))
+            session = await get_session(request)
             service = await service_for(request, session, principal, lock_parent=False)
             page = await service.repo.page(query)
             body = many.dump_json(many.validate_python(page.items, from_attributes=True))
@@ -773,7 +910,15 @@ def build_router(resource: Resource, prefix: str) -> APIRouter:
             openapi_extra=extra(resource.path_params, [IF_NONE_MATCH]),
             operation_id=f"get_{scope}{names.snake}",
         )
-        async def get_object(request: Request, session: Session, principal: reader) -> Response:
+        async def get_object(request: Request, principal: reader) -> Response:
+            if rows is not None:
+                object_id = path_id(request, own_param)
+                data = await rows.one(await connection(request), principal.company_id,
+                                      object_id)
+                if data is None:
+                    raise NotFound(names.not_found(object_id))
+                return render(data, request=request)
+            session = await get_session(request)
             service = await service_for(request, session, principal, lock_parent=False)
             return render(await service.get(path_id(request, own_param)), request=request)
 
@@ -798,8 +943,9 @@ def build_router(resource: Resource, prefix: str) -> APIRouter:
             operation_id=f"create_{scope}{names.snake}",
         )
         async def create_object(
-            request: Request, session: Session, principal: writer, payload: create_model
+            request: Request, principal: writer, payload: create_model
         ) -> Response:
+            session = await get_session(request)
             service = await service_for(request, session, principal, lock_parent=True)
             obj = await service.create_or_update(payload)
             location = str(public_url(request).replace(query="")).rstrip("/") + f"/{obj.id}"
@@ -809,8 +955,9 @@ def build_router(resource: Resource, prefix: str) -> APIRouter:
         update_model = resource.update
 
         async def update_object(
-            request: Request, session: Session, principal: writer, payload: update_model
+            request: Request, principal: writer, payload: update_model
         ) -> Response:
+            session = await get_session(request)
             service = await service_for(request, session, principal, lock_parent=True)
             return render(await service.update(path_id(request, own_param), payload))
 
@@ -841,12 +988,14 @@ def build_router(resource: Resource, prefix: str) -> APIRouter:
             openapi_extra=extra(resource.path_params, [IF_MATCH]),
             operation_id=f"delete_{scope}{names.snake}",
         )
-        async def delete_object(request: Request, session: Session, principal: writer) -> Response:
+        async def delete_object(request: Request, principal: writer) -> Response:
+            session = await get_session(request)
             service = await service_for(request, session, principal, lock_parent=True)
             return render(await service.delete(path_id(request, own_param)), tagged=False)
 
     if "bulk_delete" in operations:
         result_model = bulk_result_model(resource.read)
+        set_based = deletes_as_a_set(resource)
 
         @router.delete(
             collection,
@@ -861,7 +1010,6 @@ def build_router(resource: Resource, prefix: str) -> APIRouter:
         )
         async def bulk_delete_objects(
             request: Request,
-            session: Session,
             principal: writer,
             ids: Annotated[
                 str, Query(description=f"Comma-separated ids, at most {MAX_IDS}",
@@ -870,15 +1018,23 @@ def build_router(resource: Resource, prefix: str) -> APIRouter:
                            json_schema_extra={"pattern": IDS_PATTERN})
             ],
         ) -> Response:
+            session = await get_session(request)
             work = await service_for(request, session, principal, lock_parent=True)
+            wanted = parse_ids(ids)
 
-            async def delete_one(object_id: int) -> Any:
-                return one.dump_python(
-                    one.validate_python(await work.delete(object_id), from_attributes=True),
-                    mode="json",
-                )
+            def dumped(obj: Any) -> Any:
+                return one.dump_python(one.validate_python(obj, from_attributes=True),
+                                       mode="json")
 
-            result = await bulk_delete(session, parse_ids(ids), delete_one)
+            if set_based:
+                deleted, failed = await work.delete_many(wanted)
+                result = bulk_answer(wanted, {i: dumped(o) for i, o in deleted.items()},
+                                     failed)
+            else:
+                async def delete_one(object_id: int) -> Any:
+                    return dumped(await work.delete(object_id))
+
+                result = await bulk_delete(session, wanted, delete_one)
             return Response(TypeAdapter(dict).dump_json(result), media_type=JSON)
 
     for action in resource.actions:
@@ -899,16 +1055,18 @@ def _add_action(router, resource, action, service_for, writer, errors) -> None:
         return Response(body, media_type=JSON)
 
     if action.request is None:
-        async def run(request: Request, session: Session, principal: writer) -> Response:
+        async def run(request: Request, principal: writer) -> Response:
+            session = await get_session(request)
             service = await service_for(request, session, principal, lock_parent=True)
             return rendered(await service.act(action, path_id(request, own_param), None))
     else:
         request_model = action.request
 
         async def run(  # type: ignore[misc]
-            request: Request, session: Session, principal: writer,
+            request: Request, principal: writer,
             payload: request_model | None = None,
         ) -> Response:
+            session = await get_session(request)
             service = await service_for(request, session, principal, lock_parent=True)
             return rendered(await service.act(action, path_id(request, own_param), payload))
 
@@ -920,7 +1078,7 @@ def _add_action(router, resource, action, service_for, writer, errors) -> None:
         summary=action.summary,
         description=(action.description + rules).strip(),
         responses=errors,
-        dependencies=[allow_parameters()],
+        dependencies=[query_check()],
         openapi_extra={"parameters": [*_id_parameters(resource.path_params), IF_MATCH]},
         operation_id=f"{action.verb.replace('-', '_')}_{resource.operation_scope}{names.snake}",
     )

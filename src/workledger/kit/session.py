@@ -1,4 +1,13 @@
-"""The request's unit of work: one session, one commit point (DESIGN §2).
+"""The request's unit of work: one pooled connection, one session, one commit point
+(DESIGN §2, §5).
+
+A request checks out one connection from the pool on first use (:func:`connection`)
+and keeps it to the end: authentication, the tenancy checks and the work share it.
+Statements of :mod:`workledger.kit.prepared` run on its driver connection outside any
+transaction, so a request that only reads through them (credential lookup, a resource's
+get and list) costs no ``BEGIN``/``COMMIT`` round trips. The ORM session
+(:func:`open_session`) is bound to the same connection and begins its transaction on
+its first statement, as before.
 
 Services only ``flush()``. :class:`TransactionalRoute` commits after the endpoint
 returned a success and before the response leaves, and rolls back on any error or
@@ -8,11 +17,15 @@ problem response, so a failed request never leaves a partial write behind.
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
+from fastapi import routing as fastapi_routing
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from sqlalchemy.ext.asyncio import AsyncSession
+from fastapi.security.base import SecurityBase
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from workledger.kit import idempotency
 from workledger.kit.body import apply_body_language, parse_json_body
@@ -21,6 +34,7 @@ from workledger.kit.gates import text_fault
 from workledger.kit.problems import ValidationProblem
 
 _STATE_KEY = "db_session"
+_CONNECTION_KEY = "workledger.connection"
 
 
 def database_for(request: Request):
@@ -36,14 +50,25 @@ async def get_session(request: Request) -> AsyncSession:
     return await open_session(request, write=request.method in WRITE_METHODS)
 
 
+async def connection(request: Request) -> AsyncConnection:
+    """The request's pooled connection, checked out on first use and returned when the
+    request ends (:func:`_finish`); not in a transaction until the session begins one."""
+    conn = request.scope.get(_CONNECTION_KEY)
+    if conn is None:
+        conn = await database_for(request).engine.connect()
+        request.scope[_CONNECTION_KEY] = conn
+    return conn
+
+
 async def open_session(request: Request, *, write: bool) -> AsyncSession:
-    """The request's session, made on first use. ``write``: the request may write, so on
-    SQLite its transaction takes the write lock up front — by method for most routes;
-    a route whose GET writes (the connector's ``GetWorkorders``) opens it itself."""
+    """The request's session, made on first use, on the request's connection. ``write``:
+    the request may write, so on SQLite its transaction takes the write lock up front —
+    by method for most routes; a route whose GET writes (the connector's
+    ``GetWorkorders``) opens it itself."""
     session = request.scope.get(_STATE_KEY)
     if session is None:
         database = database_for(request)
-        session = database.sessions()
+        session = database.sessions(bind=await connection(request))
         request.scope[_STATE_KEY] = session
         if write and database.engine.dialect.name == "sqlite":
             # SQLite has one writer at a time. A transaction that begins deferred, reads,
@@ -60,15 +85,19 @@ Session = Annotated[AsyncSession, Depends(get_session)]
 
 async def _finish(request: Request, *, commit: bool) -> None:
     session: AsyncSession | None = request.scope.pop(_STATE_KEY, None)
-    if session is None:
-        return
     try:
-        if commit:
-            await session.commit()
-        else:
-            await session.rollback()
+        if session is not None:
+            try:
+                if commit:
+                    await session.commit()
+                else:
+                    await session.rollback()
+            finally:
+                await session.close()
     finally:
-        await session.close()
+        conn: AsyncConnection | None = request.scope.pop(_CONNECTION_KEY, None)
+        if conn is not None:
+            await conn.close()
 
 
 class GatedRequest(Request):
@@ -91,9 +120,29 @@ class GatedRequest(Request):
         return form
 
 
+def _without_security_schemes(dependant: Dependant) -> Dependant:
+    """``dependant`` less the security-scheme dependencies (``Security(APIKeyHeader)``
+    and the like) anywhere in its tree. They declare the schemes in the OpenAPI
+    document; the credential headers are read and checked by workledger.auth itself, so
+    at run time they would only cost FastAPI a dependency each on every call."""
+    return replace(dependant, dependencies=[
+        _without_security_schemes(sub) for sub in dependant.dependencies
+        if not isinstance(sub.call, SecurityBase)
+    ])
+
+
 class TransactionalRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
+        # The route FastAPI builds the handler from: an included router's route is built
+        # through its inclusion context.
+        context = fastapi_routing._effective_route_context_var.get()
+        route = context if getattr(context, "original_route", None) is self else self
+        documented = route.dependant
+        route.dependant = _without_security_schemes(documented)
+        try:
+            handler = super().get_route_handler()
+        finally:
+            route.dependant = documented
 
         async def run_in_transaction(request: Request) -> Response:
             # FastAPI's documented way to change how a body is read: its own Request type.
