@@ -74,7 +74,7 @@ JSON = "application/json"
 #: since a kind of object would need its gender in most languages.
 CHANGED_SINCE_READ = N_("The resource changed since it was read: If-Match does not match "
                         "its current ETag. Read it again, then retry.")
-STILL_REFERENCED = N_("Other records still reference it.")
+STILL_REFERENCED = N_("It cannot be deleted: other records still reference it.")
 OPERATIONS = ("list", "get", "create", "update", "delete", "bulk_delete")
 READ_OPERATIONS = ("list", "get")
 
