@@ -68,6 +68,26 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """:func:`cpu_seconds` of ``pid`` and every process below it (``serve --workers N``
+    runs its workers as children of a supervisor)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_bytes().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        total += cpu_seconds(current)
+        todo.extend(children.get(current, []))
+    return total
+
+
 async def backends(dsn: str) -> tuple[list[int], int]:
     """PostgreSQL backends serving the benchmark database (the servers' pools), and the
     number of sessions ever opened on it (this one included)."""
@@ -410,12 +430,12 @@ async def measure(scenario: str, server: Server, requests: list[bytes], options)
         raise RuntimeError(f"{server.name} warm-up failed: {dict(warm.statuses)}, "
                            f"{warm.errors} errors")
     pids, sessions_before = await backends(options.dsn.rstrip("/"))
-    server_before = cpu_seconds(server.pid)
+    server_before = tree_cpu_seconds(server.pid)
     db_before = {pid: cpu_seconds(pid) for pid in pids}
     client_before, busy_before = time.process_time(), machine_busy()
     result = await load(HOST, server.port, requests, duration_s=options.duration, **kwargs)
     client_cpu = time.process_time() - client_before
-    server_cpu = cpu_seconds(server.pid) - server_before
+    server_cpu = tree_cpu_seconds(server.pid) - server_before
     db_after = {pid: cpu_seconds(pid) for pid in pids}
     # Connections the server opened while measured (their CPU is not in the PostgreSQL
     # column; it shows up as "other").
@@ -500,9 +520,10 @@ async def main(options) -> int:
     app_cmd = [str(BIN / "workledger"), "serve", "--dev", "--port"]
     bare_cmd = [sys.executable, str(BENCH / "bare_app.py"), "--port"]
 
-    def app_server(name: str, extra: dict[str, str]) -> Server:
+    def app_server(name: str, extra: dict[str, str], workers: int = 1) -> Server:
         port = free_port()
-        return Server(name, [*app_cmd, str(port)], {**env, **extra}, logs / f"{name}.log", port)
+        command = [*app_cmd, str(port), *(["--workers", str(workers)] if workers > 1 else [])]
+        return Server(name, command, {**env, **extra}, logs / f"{name}.log", port)
 
     def bare_server(name: str, extra: dict[str, str]) -> Server:
         port = free_port()
@@ -549,6 +570,8 @@ async def main(options) -> int:
           f"{options.duration:g} s per server and scenario")
     servers = [app_server("app", {}), bare_server("bare", {"BENCH_BARE_MODE": "plain"}),
                bare_server("bare-wire", {"BENCH_BARE_MODE": "wire"})]
+    if options.workers > 1:  # the same app in N worker processes (CPU: all of them)
+        servers.append(app_server(f"app-{options.workers}w", {}, options.workers))
     rows: list[Row] = []
     try:
         for server in servers:
@@ -635,6 +658,8 @@ async def main(options) -> int:
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description="Workledger customer read benchmark.")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="also measure `serve --workers N` on get and list (1: skip)")
     parser.add_argument("--dsn", default=os.environ.get(
         "BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432"),
         help="PostgreSQL server, without a database name (default: %(default)s)")
