@@ -70,7 +70,8 @@ $(BIN)/pip-compile:
 run: export WORKLEDGER_DEV = true
 run: install
 	$(BIN)/workledger migrate
-	$(BIN)/workledger demo --first-time
+	WORKLEDGER_PUBLIC_URL=$${WORKLEDGER_PUBLIC_URL:-http://127.0.0.1:$(PORT)} \
+	  $(BIN)/workledger demo --first-time
 	$(BIN)/workledger sandbox restore --first-time
 	$(BIN)/workledger serve --dev --port $(PORT)
 

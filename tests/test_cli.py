@@ -197,6 +197,17 @@ def test_first_time_demo_keeps_working_credentials_and_replaces_stale_ones(cli_e
     assert json.loads(saved.read_text()) == first
     again = json.loads(run_cli(env, "demo", "--first-time", "--json").stdout)
     assert again == first  # nothing rotated: the printed key still works
+    # `make run PORT=8123`: the same credentials, the faces' addresses on that port.
+    moved = json.loads(run_cli({**env, "WORKLEDGER_PUBLIC_URL": "http://127.0.0.1:8123"},
+                               "demo", "--first-time", "--json").stdout)
+    assert moved["company"] == first["company"]
+    assert moved["soap"]["wsdl_url"] == "http://127.0.0.1:8123/soap/goodsowner?wsdl"
+    assert moved["connector"]["get_workorder_url"].startswith(
+        "http://127.0.0.1:8123/openapi/1/GetWorkorder/?token=")
+    assert json.loads(saved.read_text()) == moved
+    again = json.loads(run_cli(env, "demo", "--first-time", "--json").stdout)
+    assert again["soap"]["wsdl_url"] == first["soap"]["wsdl_url"]
+    assert again["company"] == first["company"]
     rotated = json.loads(run_cli(env, "demo", "--json").stdout)
     assert rotated["company"]["company_key"] != first["company"]["company_key"]
     saved.write_text(json.dumps(first))  # a stale file, as after a database reset

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import os
 import sys
@@ -197,7 +198,7 @@ def serve(
 async def _demo(saved: dict | None) -> dict:
     """The saved credentials while they still work in this database; else new ones."""
     from workledger.auth.secrets import Keyring
-    from workledger.demo import demo_still_valid, ensure_demo
+    from workledger.demo import demo_still_valid, ensure_demo, with_addresses
     from workledger.kit.db import Database
 
     settings = get_settings()
@@ -206,7 +207,8 @@ async def _demo(saved: dict | None) -> dict:
     try:
         async with database.session() as session:
             if saved is not None and await demo_still_valid(session, keyring, saved):
-                return saved
+                refreshed = with_addresses(copy.deepcopy(saved), settings.public_url)
+                return saved if refreshed == saved else refreshed
             return await ensure_demo(session, keyring, settings.api_email_host,
                                      settings.public_url)
     finally:

@@ -157,25 +157,31 @@ async def ensure_demo(
             **await flow_ids(session, company.id),
         }
     first = result["company"]
-    base = public_url.rstrip("/")
     number = await WorkOrderRepository(session, first["id"]).first_number(
         WorkOrderStatus.complete)
-    token = first["connector_token"]
-    result["connector"] = {
-        "token": token, "workorder_no": number,
-        "get_workorder_url": f"{base}/openapi/1/GetWorkorder/?token={token}"
-                             + (f"&workorder_no={number}" if number else ""),
-    }
-    result["soap"] = {
-        "wsdl_url": f"{base}/soap/goodsowner?wsdl", "endpoint": f"{base}/soap/goodsowner",
-        "goods_owner_code": str(first["id"]), **first["api_user"],
-    }
+    result["connector"] = {"token": first["connector_token"], "workorder_no": number}
+    result["soap"] = {"goods_owner_code": str(first["id"]), **first["api_user"]}
+    with_addresses(result, public_url)
     staff_password = secrets.token_urlsafe(12)
     await set_user(session, STAFF_EMAIL, staff_password, company_id=None, is_staff=True)
     result["staff"] = {"email": STAFF_EMAIL, "password": staff_password}
     result["automation_user"] = await _automation_user(session)
     result["oauth_client"] = await _oauth_client(session, keyring)
     return result
+
+
+def with_addresses(demo: dict[str, Any], public_url: str) -> dict[str, Any]:
+    """Set the URLs of ``demo``'s ``connector`` and ``soap`` members from ``public_url``
+    (the server's address can change between runs; the credentials do not)."""
+    base = public_url.rstrip("/")
+    connector, soap = demo["connector"], demo["soap"]
+    number = connector["workorder_no"]
+    connector["get_workorder_url"] = (
+        f"{base}/openapi/1/GetWorkorder/?token={connector['token']}"
+        + (f"&workorder_no={number}" if number else ""))
+    soap["wsdl_url"] = f"{base}/soap/goodsowner?wsdl"
+    soap["endpoint"] = f"{base}/soap/goodsowner"
+    return demo
 
 
 async def _oauth_client(session: AsyncSession, keyring: Keyring) -> dict[str, str]:
