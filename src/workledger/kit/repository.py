@@ -79,9 +79,11 @@ class TenantRepository(Generic[M]):
         if not ids:
             return {}
         if for_update:
+            # In id order, so that two bulk deletes over overlapping ids take their row
+            # locks in the same order whatever plan PostgreSQL picks: no deadlock.
             await self.session.execute(
                 self.readable().with_only_columns(self.model.id)
-                .where(self.model.id.in_(ids)).with_for_update()
+                .where(self.model.id.in_(ids)).order_by(self.model.id).with_for_update()
             )
         statement = self.listed().where(self.model.id.in_(ids))
         if for_update:
