@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import contextlib
 import http.client
+import importlib.util
 import json
 import os
 import platform
@@ -488,6 +489,8 @@ def machine() -> dict[str, str]:
     versions = {name: metadata.version(name) for name in
                 ("fastapi", "starlette", "pydantic", "sqlalchemy", "asyncpg", "uvicorn",
                  "uvloop", "httptools", "orjson")}
+    with contextlib.suppress(metadata.PackageNotFoundError):
+        versions["granian"] = metadata.version("granian")  # only with --granian's install
     return {"cpu": f"{model}, {os.cpu_count()} cores", "os": platform.platform(),
             "python": platform.python_version(),
             "packages": ", ".join(f"{k} {v}" for k, v in versions.items())}
@@ -572,6 +575,8 @@ async def main(options) -> int:
                bare_server("bare-wire", {"BENCH_BARE_MODE": "wire"})]
     if options.workers > 1:  # the same app in N worker processes (CPU: all of them)
         servers.append(app_server(f"app-{options.workers}w", {}, options.workers))
+    if options.granian:  # the same app under granian instead of uvicorn, one worker
+        servers.append(granian_server(env, logs))
     rows: list[Row] = []
     try:
         for server in servers:
@@ -656,10 +661,29 @@ async def main(options) -> int:
     return 1 if failed_rows else 0
 
 
+def granian_server(env: dict[str, str], logs: Path) -> Server:
+    """The app as ``workledger serve --dev`` starts it, served by granian (ASGI, one
+    worker, uvloop) instead of uvicorn: the server comparison of issue 13. granian is not
+    in the lock file (``workledger serve`` runs uvicorn); install it beside the venv for
+    this row, e.g. ``pip install --target /tmp/granian granian`` and
+    ``PYTHONPATH=/tmp/granian``."""
+    if importlib.util.find_spec("granian") is None:
+        raise SystemExit("--granian: granian is not importable (see bench/README.md)")
+    port = free_port()
+    command = [sys.executable, "-m", "granian", "--interface", "asgi", "--factory",
+               "--host", HOST, "--port", str(port), "--workers", "1", "--loop", "uvloop",
+               "--no-ws", "--log-level", "warning", "workledger.app:create_app"]
+    extra = {"WORKLEDGER_DEV": "true", "WORKLEDGER_PUBLIC_URL": f"http://{HOST}:{port}"}
+    return Server("app-granian", command, {**env, **extra}, logs / "app-granian.log", port)
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description="Workledger customer read benchmark.")
     parser.add_argument("--workers", type=int, default=2,
                         help="also measure `serve --workers N` on get and list (1: skip)")
+    parser.add_argument("--granian", action="store_true",
+                        help="also measure get and list with the app under granian "
+                        "(granian must be importable; it is not in the lock file)")
     parser.add_argument("--dsn", default=os.environ.get(
         "BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432"),
         help="PostgreSQL server, without a database name (default: %(default)s)")

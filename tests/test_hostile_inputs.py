@@ -699,17 +699,10 @@ async def test_every_path_id_is_plain_digits(example_client, spec, callers):
 def test_every_declared_path_id_parameter_refuses_non_plain_ids(app):
     """Hand-written routes, pages included, declare their ids; each must refuse what
     path_id refuses (resource routes read theirs with path_id and are walked above)."""
-    from fastapi.routing import APIRoute
-
-    def routes(items):
-        for route in items:
-            if hasattr(route, "original_router"):
-                yield from routes(route.original_router.routes)
-            elif isinstance(route, APIRoute):
-                yield route
+    from tests.test_routes import api_routes
 
     checked = 0
-    for route in routes(app.routes):
+    for route in api_routes(app.routes):
         for field in route.dependant.path_params:
             if not field.name.endswith("_id"):
                 continue

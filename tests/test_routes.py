@@ -65,6 +65,15 @@ def served_routes(routes, found=None) -> list[tuple[str, str]]:
     return found
 
 
+def api_routes(routes):
+    """Every ``APIRoute`` the app serves, through included routers."""
+    for route in routes:
+        if hasattr(route, "original_router"):
+            yield from api_routes(route.original_router.routes)
+        elif isinstance(route, APIRoute):
+            yield route
+
+
 @pytest.fixture(scope="module")
 def spec(app) -> dict:
     return app.openapi()

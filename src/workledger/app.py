@@ -141,6 +141,8 @@ def create_app(
         lifespan=lifespan,
         openapi_tags=[{"name": CONNECTOR_TAG, "description": CONNECTOR_DESCRIPTION}],
         generate_unique_id_function=operation_id,
+        telemetry=None if settings.opentelemetry else {
+            "tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.environment = environment

@@ -75,6 +75,10 @@ class Settings(BaseSettings):
     rate_limits: dict[str, str] = Field(default_factory=dict)
     #: Echo SQL (debugging).
     echo_sql: bool = False
+    #: FastAPI's native OpenTelemetry (spans, metrics, logs) to the globally configured
+    #: providers. Off by default: even with no provider configured, FastAPI looks for one
+    #: on every request (issue 13).
+    opentelemetry: bool = False
     #: The sandbox's database (docs/sandbox.md). Unset: ``sandbox.db`` beside the SQLite
     #: production file (``var/sandbox.db``), or the production PostgreSQL database's name
     #: + ``_sandbox``. Each restore makes a new copy named after it (``..._sandbox_<n>``).

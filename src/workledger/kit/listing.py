@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import URL
 from starlette.requests import Request
 
+from workledger.kit.direct import runs_as
 from workledger.kit.gates import (
     INT64,
     MAX_CONDITIONS,
@@ -386,6 +387,8 @@ def _param(name: str, schema: dict[str, Any], description: str) -> dict[str, Any
 def reject_unknown_parameters(request: Request, allowed: Sequence[str]) -> None:
     """400 for a query parameter the endpoint does not understand (DESIGN §4.3), and for
     one it understands sent more than once: these parameters take one value each."""
+    if not request.scope.get("query_string"):
+        return  # nothing to refuse (most reads): no parse
     known = ("language_code", *allowed)
     unknown = [name for name in request.query_params if name not in known]
     errors = {name: [UNKNOWN_PARAMETER.say(name=name, allowed=", ".join(known))]
@@ -419,6 +422,15 @@ def query_check(*names: str) -> Any:
     """One dependency for an endpoint's whole query string: ``language_code`` checked
     (and documented) as :data:`language` does, and any parameter but it and ``names``
     refused as :func:`allow_parameters` does."""
+    async def check_request(request: Request) -> None:
+        if not request.scope.get("query_string"):
+            return
+        _check_language_code(request.query_params.get("language_code"))
+        reject_unknown_parameters(request, names)
+
+    # ``language_code`` is declared for the document; FastAPI takes the last of repeated
+    # values, as QueryParams.get does in the twin the route runs (kit.direct).
+    @runs_as(check_request)
     async def check(request: Request, language_code: LanguageCode = None) -> None:
         _check_language_code(language_code)
         reject_unknown_parameters(request, names)
@@ -433,6 +445,11 @@ def _check_language_code(language_code: str | None) -> None:
         ).say(codes=", ".join(map(str, LANGUAGE_CODES))))
 
 
+async def _check_language_of(request: Request) -> None:
+    _check_language_code(request.query_params.get("language_code"))
+
+
+@runs_as(_check_language_of)
 async def _check_language(language_code: LanguageCode = None) -> None:
     _check_language_code(language_code)
 

@@ -110,13 +110,19 @@ class RateLimiter:
 
     async def hit(self, policy: str, item: RateLimitItem, *identifiers: str) -> Window | None:
         """Count one call. ``None`` when the store cannot be reached (fail open)."""
+        # What FixedWindowRateLimiter.hit and get_window_stats do, with the count that
+        # this call's increment returned instead of a second read: one store call (one
+        # Redis round trip) less per request, and the remaining count is this call's own
+        # even when others hit the same window meanwhile.
+        key = item.key_for(policy, *identifiers)
         try:
-            allowed = await self.strategy.hit(item, policy, *identifiers)
-            stats = await self.strategy.get_window_stats(item, policy, *identifiers)
+            count = await self.storage.incr(key, item.get_expiry())
+            reset_at = await self.storage.get_expiry(key)
         except Exception as error:  # noqa: BLE001 - any store failure: fail open, loudly
             self._warn(error)
             return None
-        window = Window(policy, item.amount, stats.remaining, stats.reset_time,
+        allowed = count <= item.amount
+        window = Window(policy, item.amount, max(0, item.amount - count), reset_at,
                         item.get_expiry())
         if not allowed:
             raise window.exceeded()

@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from workledger.kit import idempotency
 from workledger.kit.body import apply_body_language, parse_json_body
 from workledger.kit.db import WRITE_LOCK
+from workledger.kit.direct import direct_handler
 from workledger.kit.gates import text_fault
 from workledger.kit.problems import ValidationProblem
 
@@ -140,7 +141,9 @@ class TransactionalRoute(APIRoute):
         documented = route.dependant
         route.dependant = _without_security_schemes(documented)
         try:
-            handler = super().get_route_handler()
+            # Routes whose dependencies take nothing but the request skip FastAPI's
+            # solver (kit.direct); the others keep it.
+            handler = direct_handler(route.dependant) or super().get_route_handler()
         finally:
             route.dependant = documented
 
