@@ -18,7 +18,9 @@ A dependency that declares a parameter for the document only (``language_code`` 
 :func:`runs_as`: a function of the ``Request`` alone that does the same check. Anything
 else — a body, a path, query or header parameter FastAPI converts, a generator
 dependency, an endpoint that returns something other than a ``Response`` — keeps
-FastAPI's handler (``None`` here).
+FastAPI's handler (``None`` here). A request that something watches the solver for
+(``app.dependency_overrides``, FastAPI's native telemetry) goes to FastAPI's handler too
+(:func:`unless_observed`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.dependencies.utils import get_typed_return_annotation
+from fastapi.telemetry import get_telemetry_data
 
 _TWIN = "__workledger_runs_as__"
 
@@ -114,5 +117,24 @@ def direct_handler(dependant: Dependant) -> Handler | None:
         if request_name:
             values[request_name] = request
         return await endpoint(**values)
+
+    return handler
+
+
+def unless_observed(direct: Handler, solved: Handler, overrides_provider: Any) -> Handler:
+    """``direct``, except for a request where something watches FastAPI's solver: then
+    ``solved`` (FastAPI's handler of the same route), which honours it.
+
+    - ``app.dependency_overrides`` (FastAPI's documented hook, used by integrators' test
+      suites): the solver calls the override instead of the dependency;
+    - FastAPI's native telemetry tracing this request (``WORKLEDGER_OPENTELEMETRY=true``
+      with a provider): the solver hands the request and the resolved values to
+      telemetry processors and traces the dependencies and the endpoint.
+    """
+    async def handler(request: Request) -> Response:
+        if get_telemetry_data() is not None or getattr(
+                overrides_provider, "dependency_overrides", None):
+            return await solved(request)
+        return await direct(request)
 
     return handler

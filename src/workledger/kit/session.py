@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from workledger.kit import idempotency
 from workledger.kit.body import apply_body_language, parse_json_body
 from workledger.kit.db import WRITE_LOCK
-from workledger.kit.direct import direct_handler
+from workledger.kit.direct import direct_handler, unless_observed
 from workledger.kit.gates import text_fault
 from workledger.kit.problems import ValidationProblem
 
@@ -142,8 +142,12 @@ class TransactionalRoute(APIRoute):
         route.dependant = _without_security_schemes(documented)
         try:
             # Routes whose dependencies take nothing but the request skip FastAPI's
-            # solver (kit.direct); the others keep it.
-            handler = direct_handler(route.dependant) or super().get_route_handler()
+            # solver (kit.direct), unless dependency overrides or FastAPI's telemetry
+            # watch it; the others keep it.
+            solved = super().get_route_handler()
+            direct = direct_handler(route.dependant)
+            handler = solved if direct is None else unless_observed(
+                direct, solved, route.dependency_overrides_provider)
         finally:
             route.dependant = documented
 
