@@ -3,9 +3,14 @@ whatever FastAPI honoured on the way to the endpoint must still be honoured."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import pytest
+from fastapi import Depends, Request, Response
+from fastapi.dependencies.utils import get_dependant
 
 from workledger.app import create_app
+from workledger.kit.direct import direct_handler
 from workledger.kit.listing import _check_language
 
 CUSTOMERS = "/v1/customers"
@@ -186,3 +191,23 @@ async def test_an_unexpected_error_in_a_direct_routes_dependency_is_a_500_and_le
     assert created.status_code == 200
     assert (await client.delete(f"{CUSTOMERS}/{created.json()['id']}",
                                 headers=acme.headers)).status_code == 200
+
+
+async def _scarce(request: Request) -> int:
+    return 1
+
+
+async def _limited(request: Request,
+                   n: Annotated[int, Depends(_scarce, max_concurrency=1)]) -> Response:
+    return Response()
+
+
+async def _unlimited(request: Request, n: Annotated[int, Depends(_scarce)]) -> Response:
+    return Response()
+
+
+def test_a_dependency_with_a_concurrency_limit_keeps_the_solver():
+    # Depends(..., max_concurrency=N) is FastAPI's semaphore around the dependency; the
+    # direct handler would call it unlimited, so such a route keeps the solver.
+    assert direct_handler(get_dependant(path="/", call=_unlimited)) is not None
+    assert direct_handler(get_dependant(path="/", call=_limited)) is None

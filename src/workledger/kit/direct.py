@@ -17,10 +17,10 @@ A dependency that declares a parameter for the document only (``language_code`` 
 :func:`workledger.kit.listing.query_check`) names its run-time twin with
 :func:`runs_as`: a function of the ``Request`` alone that does the same check. Anything
 else — a body, a path, query or header parameter FastAPI converts, a generator
-dependency, an endpoint that returns something other than a ``Response`` — keeps
-FastAPI's handler (``None`` here). A request that something watches the solver for
-(``app.dependency_overrides``, FastAPI's native telemetry) goes to FastAPI's handler too
-(:func:`unless_observed`).
+dependency, a dependency with ``max_concurrency``, an endpoint that returns something
+other than a ``Response`` — keeps FastAPI's handler (``None`` here). A request that
+something watches the solver for (``app.dependency_overrides``, FastAPI's native
+telemetry) goes to FastAPI's handler too (:func:`unless_observed`).
 """
 
 from __future__ import annotations
@@ -57,6 +57,8 @@ def _steps(dependant: Dependant) -> tuple | None:
     ``None`` when one of them needs FastAPI."""
     steps = []
     for sub in dependant.dependencies:
+        if getattr(sub, "concurrency", None) is not None:
+            return None  # Depends(max_concurrency=...): the solver holds the semaphore
         call = getattr(sub.call, _TWIN, None)
         if call is not None:
             steps.append((sub.name, call, "request", ()))
