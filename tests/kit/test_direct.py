@@ -15,7 +15,7 @@ from workledger.kit.session import TransactionalRoute, _without_security_schemes
 CUSTOMERS = "/v1/customers"
 #: Reads and deletes of every resource qualify; fewer means a dependency or the query
 #: check stopped qualifying and every such route went back to the solver.
-DIRECT_FLOOR = 70
+DIRECT_FLOOR = 80
 
 
 def direct_routes(app) -> set[tuple[str, str]]:
