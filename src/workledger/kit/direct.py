@@ -48,14 +48,15 @@ def runs_as(twin: Callable[[Request], Awaitable[Any]]) -> Callable[[Callable], C
     return mark
 
 
-#: One step of a route: (name to pass the value as, or None; the call; its steps).
+#: One dependency of a route: (the name its value is passed as, or None for a route-level
+#: dependency; the call; the name it takes the request as, or None; its own steps).
 _Step = tuple[str | None, Callable[..., Awaitable[Any]], str | None, tuple]
 
 
-def _steps(dependant: Dependant) -> tuple | None:
+def _steps(dependant: Dependant) -> tuple[_Step, ...] | None:
     """The dependency steps of ``dependant`` (its sub-dependencies, recursively), or
     ``None`` when one of them needs FastAPI."""
-    steps = []
+    steps: list[_Step] = []
     for sub in dependant.dependencies:
         if getattr(sub, "concurrency", None) is not None:
             return None  # Depends(max_concurrency=...): the solver holds the semaphore
@@ -100,7 +101,8 @@ def direct_handler(dependant: Dependant) -> Handler | None:
     endpoint = dependant.call
     request_name = dependant.request_param_name
 
-    async def solve(steps: tuple, request: Request, cache: dict) -> dict[str, Any]:
+    async def solve(steps: tuple[_Step, ...], request: Request, cache: dict
+                    ) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for name, call, wants_request, inner in steps:
             if call in cache:

@@ -428,12 +428,11 @@ def query_check(*names: str) -> Any:
         _check_language_code(request.query_params.get("language_code"))
         reject_unknown_parameters(request, names)
 
-    # ``language_code`` is declared for the document; FastAPI takes the last of repeated
-    # values, as QueryParams.get does in the twin the route runs (kit.direct).
+    # ``language_code`` is declared for the document only: both ways in (FastAPI's solver
+    # and kit.direct) run the same check, which reads the query string itself.
     @runs_as(check_request)
     async def check(request: Request, language_code: LanguageCode = None) -> None:
-        _check_language_code(language_code)
-        reject_unknown_parameters(request, names)
+        await check_request(request)
 
     return Depends(check)
 
@@ -450,8 +449,8 @@ async def _check_language_of(request: Request) -> None:
 
 
 @runs_as(_check_language_of)
-async def _check_language(language_code: LanguageCode = None) -> None:
-    _check_language_code(language_code)
+async def _check_language(request: Request, language_code: LanguageCode = None) -> None:
+    await _check_language_of(request)  # the parameter documents; the twin checks
 
 
 #: Every /v1 router depends on this: ``language_code`` is documented, and an unknown code
